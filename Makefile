@@ -1,0 +1,26 @@
+# Two commands do everything on a fresh machine:
+#   make timeline   set up .venv, install pinned dependencies, build data/raw into data/out
+#   make test       run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: timeline test install clean
+
+timeline: $(STAMP)
+	$(BIN)/timeline build data/raw --out data/out
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+clean:
+	rm -rf data/out $(VENV)
