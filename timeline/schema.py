@@ -1,0 +1,132 @@
+"""The output schema, read once from `data/schema.yaml`.
+
+Everything that needs column names or types (the Parquet schema, the CSV
+header, the pandas dtypes, `timeline schema`, docs) derives them from here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+import pyarrow as pa
+import yaml
+
+from .errors import SchemaError
+from .vocab import read_text
+
+ARROW_TYPES = {
+    "string": pa.string(),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("us", tz="UTC"),
+    "float": pa.float64(),
+    "int": pa.int64(),
+    "Int64": pa.int64(),
+    "int8": pa.int8(),
+}
+PANDAS_TYPES = {
+    "string": "object",
+    "date": "object",
+    "timestamp": "datetime64[us, UTC]",
+    "float": "float64",
+    "int": "int64",
+    "Int64": "Int64",
+    "int8": "Int8",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    description: str
+    values: tuple[str, ...] | None = None
+    unit: str | None = None
+
+    @property
+    def nullable(self) -> bool:
+        return self.type != "int"
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    sort: tuple[str, ...]
+    columns: tuple[Column, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def arrow_schema(self) -> pa.Schema:
+        return pa.schema(
+            [pa.field(c.name, ARROW_TYPES[c.type], nullable=c.nullable) for c in self.columns]
+        )
+
+
+def _flatten(columns: list) -> list[dict]:
+    flat: list[dict] = []
+    for col in columns:
+        flat.extend(_flatten(col) if isinstance(col, list) else [col])
+    return flat
+
+
+def _column(spec: dict) -> Column:
+    if spec.get("type") not in ARROW_TYPES:
+        raise SchemaError(f"schema.yaml: column {spec.get('name')!r} has unknown type {spec.get('type')!r}")
+    values = tuple(spec["values"]) if spec.get("values") else None
+    return Column(spec["name"], spec["type"], spec.get("description", ""), values, spec.get("unit"))
+
+
+@lru_cache(maxsize=None)
+def _load() -> dict:
+    return yaml.safe_load(read_text("schema.yaml"))
+
+
+@lru_cache(maxsize=None)
+def tables() -> dict[str, Table]:
+    """Every output table, in the order they are written."""
+    out = {}
+    for name, spec in _load()["tables"].items():
+        cols = tuple(_column(c) for c in _flatten(spec["columns"]))
+        out[name] = Table(name, spec["description"], tuple(spec["sort"]), cols)
+    return out
+
+
+def table(name: str) -> Table:
+    return tables()[name]
+
+
+@lru_cache(maxsize=None)
+def figure_categories() -> tuple[str, ...]:
+    """The figure categories, which are also `events` columns."""
+    return tuple(_load()["figure_categories"])
+
+
+def enforce(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Columns of `df` in schema order with schema dtypes; raises on missing or extra columns."""
+    tbl = table(name)
+    missing = [c for c in tbl.names if c not in df.columns]
+    extra = [c for c in df.columns if c not in tbl.names]
+    if missing or extra:
+        raise SchemaError(f"table {name}: missing columns {missing}, unknown columns {extra}")
+    df = df[tbl.names].copy()
+    for col in tbl.columns:
+        df[col.name] = _cast(df[col.name], col)
+    return df
+
+
+def _cast(series: pd.Series, col: Column) -> pd.Series:
+    if col.type == "timestamp":
+        return pd.to_datetime(series, utc=True).astype(PANDAS_TYPES["timestamp"])
+    if col.type == "date":
+        return pd.to_datetime(series).dt.date.astype("object").where(series.notna(), None)
+    if col.type == "string":
+        return series.astype("object").where(series.notna(), None)
+    return series.astype(PANDAS_TYPES[col.type])
+
+
+def empty(name: str) -> pd.DataFrame:
+    """An empty frame with the table's columns and dtypes."""
+    return enforce(pd.DataFrame({c: [] for c in table(name).names}), name)

@@ -1,0 +1,89 @@
+"""Write the tables as Parquet and CSV, atomically.
+
+Each file is written to a temporary name in the output folder and renamed
+over the old one, so an interrupted run leaves the previous output intact.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import schema
+from .errors import OutputError
+
+
+def write_tables(frames: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
+    """Write every table as `<name>.parquet` and `<name>.csv`; returns the paths written.
+
+    All files are first written under temporary names; only when every one of
+    them is complete are they renamed into place.
+    """
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot create output folder ({exc.strerror})") from exc
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for name, df in frames.items():
+            df = sort_table(schema.enforce(df, name), name)
+            staged.append((_stage(out, lambda p: _write_parquet(df, name, p)), out / f"{name}.parquet"))
+            staged.append((_stage(out, lambda p: _write_csv(df, p)), out / f"{name}.csv"))
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, final in staged:
+        os.replace(tmp, final)
+    return [final for _, final in staged]
+
+
+def sort_table(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    keys = list(schema.table(name).sort)
+    return df.sort_values(keys, kind="mergesort", na_position="last").reset_index(drop=True)
+
+
+def _stage(out: Path, writer) -> Path:
+    fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=out)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        writer(tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"{out}: cannot write ({exc.strerror})") from exc
+    return tmp
+
+
+def _write_parquet(df: pd.DataFrame, name: str, path: Path) -> None:
+    arrow = pa.Table.from_pandas(df, schema=schema.table(name).arrow_schema(), preserve_index=False)
+    pq.write_table(arrow, path, compression="zstd")
+
+
+def _write_csv(df: pd.DataFrame, path: Path) -> None:
+    df = df.copy()
+    for col in df.columns:
+        if isinstance(df[col].dtype, pd.DatetimeTZDtype):
+            df[col] = df[col].dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(df[col].notna(), None)
+    df.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+
+
+def read_tables(out_dir: str | Path) -> dict[str, pd.DataFrame]:
+    """The tables of a previous build (Parquet), for incremental merges and `inspect`."""
+    out = Path(out_dir)
+    frames = {}
+    for name in schema.tables():
+        path = out / f"{name}.parquet"
+        if path.exists():
+            try:
+                frames[name] = pq.read_table(path).to_pandas()
+            except (OSError, pa.ArrowException) as exc:
+                raise OutputError(f"{path}: cannot read previous output ({exc})") from exc
+    return frames
