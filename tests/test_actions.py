@@ -1,0 +1,37 @@
+"""Event types and modes from the trigger lexicon (sentences written for these tests)."""
+import pytest
+
+from timeline.extract.actions import find_trigger
+
+
+@pytest.mark.parametrize("text, cats, etype, mode", [
+    ("Russian drones struck an apartment block in Odesa, wounding nine people.", {"injured"}, "ASSAULT", "drone"),
+    ("Moscow fired 20 missiles and 315 drones at Ukraine overnight.", {"drones", "missiles"}, "ASSAULT", "aerial"),
+    ("Artillery shelling of Kherson killed a man.", {"killed"}, "ASSAULT", "heavy-weapons"),
+    ("Trump held a call with Putin that lasted more than an hour.", set(), "CONSULT", None),
+    ("Zelensky condemned the attack on Kyiv.", set(), "ACCUSE", None),
+    ("The EU adopted new sanctions against Russia's shadow fleet.", set(), "SANCTION", None),
+    ("Polish prosecutors indicted a man accused of spying.", set(), "COERCE", "arrest"),
+    ("Kallas urged Washington to act.", set(), "REQUEST", None),
+    ("The Kremlin dismissed the proposal.", set(), "REJECT", None),
+    ("Ukraine and the US signed a minerals agreement.", set(), "AGREE", None),
+    ("The general staff reported 172 combat clashes.", {"combat_clashes"}, "ASSAULT", "firearms"),
+])
+def test_event_types(text, cats, etype, mode):
+    trig = find_trigger(text, cats)
+    assert (trig.event_type, trig.event_mode) == (etype, mode)
+
+
+def test_weak_trigger_needs_a_weapon():
+    # "hit" is figurative here: no weapon and no casualty figures, so the sanctions decide.
+    assert find_trigger("Kallas wants to hit Russia with more sanctions.").event_type == "SANCTION"
+
+
+def test_commentary_is_not_an_event():
+    assert find_trigger("Much of the commentary was overblown, writes our correspondent.") is None
+
+
+def test_violent_figures_make_an_assault_whatever_comes_first():
+    trig = find_trigger("Zelensky condemned the strike that killed 28 people in Kyiv.", {"killed"})
+    assert trig.event_type == "ASSAULT"
+    assert trig.acled_event_type is None or trig.acled_event_type.startswith("Explosions")

@@ -1,0 +1,70 @@
+"""Figures: parametrised sentences (written for these tests) -> expected (category, value, qualifier)."""
+import pytest
+
+from timeline.extract.figures import find_figures, parse_number
+
+
+def figs(text):
+    return [(f.category, f.value, f.qualifier) for f in find_figures(text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("A drone strike on Sumy late on Tuesday wounded at least 19 people, the governor said.",
+     [("injured", 19, "at_least")]),
+    ("The air force said Moscow sent 298 drones and 69 missiles against Ukraine overnight.",
+     [("drones", 298, "exact"), ("missiles", 69, "exact")]),
+    ("A woman was killed when a glide bomb hit a house in Kostiantynivka.", [("killed", 1, "exact")]),
+    ("Three people died and thirteen others were hurt in the Odesa strike.",
+     [("killed", 3, "exact"), ("injured", 13, "exact")]),
+    ("Shelling killed two and wounded 13 others in Kherson.", [("killed", 2, "exact"), ("injured", 13, "exact")]),
+    ("The general staff counted 158 combat clashes along the front on Saturday.",
+     [("combat_clashes", 158, "exact")]),
+    ("Kyiv said more than 1,200 casualties were inflicted on Russian units.", [("casualties", 1200, "more_than")]),
+    ("Air defences shot down 266 of the 298 drones.", [("drones_downed", 266, "exact"), ("drones", 298, "exact")]),
+    ("Russia launched 112 drones overnight and 70 were shot down.",
+     [("drones", 112, "exact"), ("drones_downed", 70, "exact")]),
+    ("Eight out of 10 drones were downed over the capital.",
+     [("drones_downed", 8, "exact"), ("drones", 10, "exact")]),
+    ("Ukraine and Russia each freed 390 prisoners on Friday.", [("prisoners", 390, "exact")]),
+    ("The suspect faces up to eight years in prison.", [("prison_years", 8, "up_to")]),
+    ("Canada pledged $275m for drones.", [("usd", 275_000_000, "exact")]),
+    ("Nearly 600 residents were evacuated from the frontline town.", [("evacuated", 600, "nearly")]),
+    ("Police detained some 40 people at the rally.", [("detained", 40, "about")]),
+    ("Twenty-five people died in the strike on the city centre.", [("killed", 25, "exact")]),
+])
+def test_counts(text, expected):
+    assert figs(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Among the injured was a 12-year-old boy.",
+    "EU ministers adopted the 17th sanctions package.",
+    "The defenders held out for 86 days.",
+    "Trump described a 180-degree shift in policy after a two-hour call.",
+    "The siren sounded at 04:30 and lasted until 2025.",
+    "Turnout was 34% in the region.",
+    "Today is day 1,188 of the full-scale invasion.",
+    "The G7 wants a price cap of $45 per barrel.",
+    "Thousands and thousands of soldiers have died.",
+])
+def test_never_counts(text):
+    assert figs(text) == []
+
+
+def test_subset_after_including_is_not_a_second_count():
+    assert figs("The strike injured 15 people, including three children.") == [("injured", 15, "exact")]
+
+
+def test_offsets_point_into_the_item_text():
+    item = "Intro sentence. Four people were injured in Nikopol."
+    base = item.index("Four")
+    (fig,) = find_figures(item[base:], base=base)
+    assert item[fig.char_start:fig.char_end] == fig.text == "Four people"
+
+
+@pytest.mark.parametrize("text, value", [
+    ("1,000", 1000), ("1.5 million", 1_500_000), ("twenty-five", 25), ("two hundred", 200),
+    ("a dozen", 12), ("three thousand", 3000), ("forty", 40),
+])
+def test_parse_number(text, value):
+    assert parse_number(text) == value

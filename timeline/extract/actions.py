@@ -1,0 +1,93 @@
+"""Event types and modes: what kind of event a sentence reports.
+
+The lexicon (`event_triggers.csv`) maps words to PLOVER types; the weapon
+table (`weapons.csv`) gives an ASSAULT its mode and ACLED sub-event type.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..vocab import load_csv
+
+VIOLENT_FIGURES = frozenset({"killed", "injured", "casualties", "missing", "drones", "missiles", "bombs",
+                             "drones_downed", "missiles_downed", "combat_clashes"})
+
+
+@dataclass(frozen=True)
+class Trigger:
+    event_type: str
+    event_mode: str | None
+    acled_event_type: str | None
+    acled_sub_event_type: str | None
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class _Rule:
+    pattern: re.Pattern
+    row: dict
+
+
+@lru_cache(maxsize=None)
+def _rules() -> tuple[_Rule, ...]:
+    return tuple(_Rule(re.compile(rf"\b(?:{r['pattern']})\b", re.I), r) for r in load_csv("event_triggers.csv"))
+
+
+@lru_cache(maxsize=None)
+def _weapons() -> tuple[tuple[re.Pattern, dict], ...]:
+    rows = sorted(load_csv("weapons.csv"), key=lambda r: int(r["rank"]))
+    return tuple((re.compile(rf"\b(?:{r['pattern']})\b", re.I), r) for r in rows)
+
+
+def weapon(text: str) -> dict | None:
+    """The weapons.csv row of the highest-ranked weapon named in `text`."""
+    for pattern, row in _weapons():
+        if pattern.search(text):
+            return row
+    return None
+
+
+def find_trigger(text: str, categories: set[str] = frozenset()) -> Trigger | None:
+    """The trigger that types the sentence, or None when it reports no event.
+
+    `text` should have quotations masked; `categories` are the figure
+    categories found in the sentence (violent figures make it an ASSAULT).
+    """
+    violent = bool(categories & VIOLENT_FIGURES)
+    armed = violent or weapon(text) is not None
+    hits = []
+    for rule in _rules():
+        if rule.row["needs"] == "weapon" and not armed:
+            continue
+        m = rule.pattern.search(text)
+        if m:
+            hits.append((m.start(), m, rule.row))
+    if violent:
+        hits = [h for h in hits if h[2]["event_type"] == "ASSAULT"] or hits
+    if not hits:
+        return _figure_only(categories)
+    start, m, row = min(hits, key=lambda h: h[0])
+    return _typed(row, m, text)
+
+
+def _figure_only(categories: set[str]) -> Trigger | None:
+    if categories & VIOLENT_FIGURES:
+        return Trigger("ASSAULT", None, None, None, 0, 0, "")
+    return None
+
+
+def _typed(row: dict, m: re.Match, text: str) -> Trigger:
+    etype = row["event_type"]
+    mode = row["event_mode"] or None
+    acled, sub = row["acled_event_type"] or None, row["acled_sub_event_type"] or None
+    if etype == "ASSAULT":
+        w = weapon(text)
+        if w and mode in (None, "firearms"):
+            mode = w["mode"] if mode is None else mode
+        if w and acled is None:
+            acled, sub = w["acled_event_type"], w["acled_sub_event_type"]
+    return Trigger(etype, mode, acled, sub, m.start(), m.end(), m.group(0))

@@ -1,0 +1,269 @@
+"""Figures: the numbers a sentence reports, with their category and qualifier.
+
+A number counts only when it counts something in `figure_nouns.csv` (or
+follows a casualty verb: "killing two"). Ages ("11-year-old"), ordinals
+("17th"), times, durations, percentages and years never match, because they
+are either hyphen compounds, suffixed, or not followed by a counted noun.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..models import Figure
+from ..vocab import load_csv
+
+AUX = r"(?:were|was|have\s+been|has\s+been|had\s+been|are|is|been|be|reportedly|also|later|all|of\s+them|then|subsequently)"
+STOP = {"of", "and", "or", "in", "on", "at", "to", "from", "for", "with", "by", "were", "was", "is", "are",
+        "the", "a", "an", "that", "which", "who", "as", "had", "have", "has", "but", "per", "than", "into"}
+MONEY_SYMBOLS = {"$": "usd", "€": "eur", "£": "gbp"}
+MONEY_WORDS = {"dollars": "usd", "euros": "eur", "pounds": "gbp"}
+SCALES = {"k": 1_000, "thousand": 1_000, "m": 1_000_000, "mn": 1_000_000, "million": 1_000_000,
+          "bn": 1_000_000_000, "billion": 1_000_000_000}
+
+
+@dataclass(frozen=True)
+class _Vocab:
+    number: re.Pattern
+    noun: re.Pattern
+    nouns: dict          # noun (lowercase) -> row
+    singular: re.Pattern
+    person_verb_after: re.Pattern
+    person_verb_before: re.Pattern
+    weapon_verb_before: re.Pattern
+    weapon_verb_after: re.Pattern
+    verbs: dict          # phrase (lowercase) -> (applies, category)
+    qualifier: re.Pattern
+    qualifiers: dict
+    words: dict          # number word -> (kind, value)
+    money: re.Pattern
+
+
+def _alt(phrases) -> str:
+    items = sorted(set(phrases), key=lambda s: (-len(s), s))
+    return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in items)
+
+
+@lru_cache(maxsize=None)
+def vocab() -> _Vocab:
+    words = {r["word"].lower(): (r["kind"], r["value"]) for r in load_csv("numbers.csv")}
+    units = [w for w, (k, _) in words.items() if k == "unit"]
+    tens = [w for w, (k, _) in words.items() if k == "ten"]
+    scales = [w for w, (k, _) in words.items() if k == "scale" and w != "dozen"]
+    qualifiers = {w: v for w, (k, v) in words.items() if k == "qualifier"}
+    word_num = (rf"(?:(?:{_alt(tens)})(?:[-\s](?:{_alt(units)}))?|{_alt(units)}|a\s+dozen|a\s+hundred)"
+                rf"(?:\s+(?:{_alt(scales)}))?")
+    digit_num = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+    scale = r"(?:\s*(?:million|billion|thousand|bn|mn|m|k)\b)?"
+    number = re.compile(
+        rf"(?<![\w.,$€£-])(?P<num>(?:{digit_num}){scale}|(?i:{word_num}))"
+        r"(?![\w-]|\.\d|:\d|,\d|\s*%|\s+per\s*cent|\s+percent)"
+    )
+    nouns = {r["noun"].lower(): r for r in load_csv("figure_nouns.csv")}
+    filler = r"(?:(?!(?:%s)\b)[A-Za-z][\w'’-]*\s+)" % "|".join(sorted(STOP))
+    noun = re.compile(rf"\s+(?:{filler}){{0,3}}?(?P<noun>{_alt(nouns)})\b", re.I)
+    singular_nouns = [n for n, r in nouns.items() if r["singular"] == "yes"]
+    singular = re.compile(
+        rf"\b(?P<num>[Aa]n?)\s+(?:(?:young|elderly|old|local|teenage|[\w]+-year-old)\s+){{0,2}}"
+        rf"(?P<noun>{_alt(singular_nouns)})\b"
+    )
+    verbs = {r["phrase"].lower(): (r["applies"], r["category"]) for r in load_csv("figure_verbs.csv")}
+    pverbs = _alt(p for p, (a, _) in verbs.items() if a == "person")
+    wverbs = _alt(p for p, (a, _) in verbs.items() if a == "weapon")
+    quals = _alt(qualifiers)
+    return _Vocab(
+        number=number, noun=noun, nouns=nouns, singular=singular,
+        person_verb_after=re.compile(rf"^[\s,]*(?:{AUX}\s+){{0,3}}(?P<verb>{pverbs})\b", re.I),
+        person_verb_before=re.compile(rf"\b(?P<verb>{pverbs})\s+(?:(?:{quals})\s+)?$", re.I),
+        weapon_verb_before=re.compile(
+            rf"\b(?P<verb>{wverbs})\s+(?:(?:all|a\s+total\s+of|{quals})\s+)?(?:of\s+them\s+)?$", re.I),
+        weapon_verb_after=re.compile(rf"^[\s,]*(?:{AUX}\s+){{0,3}}(?P<verb>{wverbs})\b", re.I),
+        verbs=verbs,
+        qualifier=re.compile(rf"\b(?P<q>{quals})\s+$", re.I),
+        qualifiers=qualifiers, words=words,
+        money=re.compile(
+            rf"(?P<sym>[$€£])\s?(?P<num>{digit_num})(?:\s?(?P<scale>million|billion|bn|mn|m|k)\b)?"
+            r"(?!\s+(?:per|a|an|each)\s)(?![\w.])"
+        ),
+    )
+
+
+def parse_number(text: str) -> int | None:
+    """'1,000' -> 1000, '1.5 million' -> 1500000, 'twenty-five' -> 25, 'a dozen' -> 12."""
+    words = vocab().words
+    tokens = re.split(r"[\s-]+", text.strip().lower().replace(",", ""))
+    total, current = 0, 0.0
+    for tok in tokens:
+        if tok in ("a", "an"):
+            current = current or 1
+        elif re.fullmatch(r"\d+(?:\.\d+)?", tok):
+            current += float(tok)
+        elif tok in SCALES and tok not in words:
+            current = (current or 1) * SCALES[tok]
+        elif tok in words and words[tok][0] in ("unit", "ten"):
+            current += int(words[tok][1])
+        elif tok in words and words[tok][0] == "scale":
+            scale = int(words[tok][1])
+            current = (current or 1) * scale
+            if scale >= 1000:
+                total, current = total + current, 0
+        else:
+            return None
+    value = total + current
+    return int(round(value)) if value > 0 else None
+
+
+def find_figures(text: str, base: int = 0) -> list[Figure]:
+    """Every figure in `text`; offsets are shifted by `base` (the sentence's start in its item)."""
+    v = vocab()
+    figures: list[Figure] = []
+    used: list[tuple[int, int]] = []
+    for m in v.money.finditer(text):
+        fig = _money(m, base)
+        if fig:
+            figures.append(fig)
+            used.append((m.start(), m.end()))
+    last_weapon = "drones"
+    for m in v.number.finditer(text):
+        if any(s <= m.start("num") < e for s, e in used) or _blocked(text, m.start("num")):
+            continue
+        found = _figure_at(text, m, base, last_weapon)
+        for fig, span in found:
+            figures.append(fig)
+            used.append(span)
+            if fig.category in ("drones", "missiles"):
+                last_weapon = fig.category
+    for m in v.singular.finditer(text):
+        if not any(s <= m.start() < e for s, e in used) and not _blocked(text, m.start()):
+            fig = _person(text, m, base, value=1)
+            if fig:
+                figures.append(fig)
+    figures.sort(key=lambda f: (f.char_start, f.category))
+    return figures
+
+
+def _blocked(text: str, start: int) -> bool:
+    """Numbers that restate part of another count or are labels, not counts."""
+    before = text[max(0, start - 30):start].lower()
+    return bool(re.search(r"(?:including|among\s+them|among\s+whom|of\s+whom|day|no\.|aged|number)\s+"
+                          r"(?:at\s+least\s+|some\s+|about\s+)?$", before))
+
+
+def _qualifier(text: str, start: int) -> tuple[str, int]:
+    m = vocab().qualifier.search(text[max(0, start - 25):start])
+    if not m:
+        return "exact", start
+    return vocab().qualifiers[re.sub(r"\s+", " ", m.group("q").lower())], start - (len(text[max(0, start - 25):start]) - m.start())
+
+
+def _figure_at(text: str, m: re.Match, base: int, last_weapon: str) -> list[tuple[Figure, tuple[int, int]]]:
+    v = vocab()
+    value = parse_number(m.group("num"))
+    if value is None:
+        return []
+    dist = re.match(r"\s+(?:out\s+)?of\s+(?:the\s+)?(?P<total>[\d,]+|\w+)", text[m.end():])
+    n = v.noun.match(text, m.end())
+    if dist and not n:
+        return _distribution(text, m, dist, base, value)
+    if n:
+        fig = _counted(text, m, n, base, value, last_weapon)
+        return [(fig, (m.start(), n.end()))] if fig else []
+    fig = _bare(text, m, base, value, last_weapon)
+    return [(fig, (m.start(), m.end()))] if fig else []
+
+
+def _make(text, start, end, base, category, value, unit, qual_from) -> Figure:
+    qualifier, qstart = _qualifier(text, qual_from)
+    return Figure(category, value, qualifier, unit, text[qstart:end], base + qstart, base + end)
+
+
+def _counted(text, m, n, base, value, last_weapon) -> Figure | None:
+    v = vocab()
+    row = v.nouns[re.sub(r"\s+", " ", n.group("noun").lower())]
+    unit = n.group("noun")
+    kind = row["kind"]
+    if kind == "direct":
+        return _make(text, m.start(), n.end(), base, row["category"], value, unit, m.start())
+    if kind == "years":
+        near = text[max(0, m.start() - 40):n.end() + 30].lower()
+        if re.search(r"prison|jail|sentence|penal colony", near):
+            return _make(text, m.start(), n.end(), base, "prison_years", value, unit, m.start())
+        return None
+    if kind == "weapon":
+        downed = _weapon_downed(text, m.start(), n.end())
+        category = (row["category"] + "_downed") if downed else row["category"]
+        return _make(text, m.start(), n.end(), base, category, value, unit, m.start())
+    category = _person_category(text, m.start(), n.end())
+    if category is None and unit.lower() in ("soldiers", "servicemen"):
+        category = "troops"
+    if category is None:
+        return None
+    return _make(text, m.start(), n.end(), base, category, value, unit, m.start())
+
+
+def _person(text, m, base, value) -> Figure | None:
+    category = _person_category(text, m.start(), m.end())
+    if category is None:
+        return None
+    return _make(text, m.start(), m.end(), base, category, value, m.group("noun"), m.start())
+
+
+def _person_category(text: str, start: int, end: int) -> str | None:
+    v = vocab()
+    after = v.person_verb_after.match(text[end:end + 60])
+    qual_start = _qualifier(text, start)[1]
+    before = v.person_verb_before.search(text[max(0, qual_start - 40):qual_start])
+    hit = after or before
+    if not hit:
+        return None
+    return v.verbs[re.sub(r"\s+", " ", hit.group("verb").lower())][1]
+
+
+def _weapon_downed(text: str, start: int, end: int) -> bool:
+    v = vocab()
+    qual_start = _qualifier(text, start)[1]
+    return bool(v.weapon_verb_before.search(text[max(0, qual_start - 40):qual_start])
+                or v.weapon_verb_after.match(text[end:end + 50]))
+
+
+def _bare(text, m, base, value, last_weapon) -> Figure | None:
+    """A number with no counted noun: 'killing two', '70 were shot down'."""
+    v = vocab()
+    wafter = v.weapon_verb_after.match(text[m.end():m.end() + 50])
+    if wafter:
+        return _make(text, m.start(), m.end(), base, last_weapon + "_downed", value, last_weapon, m.start())
+    category = _person_category(text, m.start(), m.end())
+    if category is None:
+        return None
+    return _make(text, m.start(), m.end(), base, category, value, "people", m.start())
+
+
+def _distribution(text, m, dist, base, value) -> list[tuple[Figure, tuple[int, int]]]:
+    """'shot down 112 of the 183 drones', 'eight out of 10 drones were downed'."""
+    v = vocab()
+    total = parse_number(dist.group("total"))
+    n = v.noun.match(text, m.end() + dist.end())
+    if total is None or n is None or total < value:
+        return []
+    row = v.nouns[re.sub(r"\s+", " ", n.group("noun").lower())]
+    if row["kind"] != "weapon":
+        return []
+    cat = row["category"]
+    end = n.end()
+    unit = n.group("noun")
+    downed = _make(text, m.start(), end, base, cat + "_downed", value, unit, m.start())
+    tstart = m.end() + dist.start("total")
+    launched = Figure(cat, total, "exact", unit, text[tstart:end], base + tstart, base + end)
+    return [(downed, (m.start(), end)), (launched, (tstart, end))]
+
+
+def _money(m: re.Match, base: int) -> Figure | None:
+    value = parse_number(m.group("num").replace(",", ""))
+    if value is None:
+        return None
+    scale = (m.group("scale") or "").lower()
+    if scale:
+        value = int(round(float(m.group("num").replace(",", "")) * SCALES[scale]))
+    currency = MONEY_SYMBOLS[m.group("sym")]
+    return Figure(currency, value, "exact", currency.upper(), m.group(0), base + m.start(), base + m.end())

@@ -1,0 +1,93 @@
+"""Sentence splitting with offsets, and masking of quotations.
+
+Offsets always point into the item text, so every value can be traced back
+to its sentence (`mentions.char_start`, `char_end`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..vocab import load_lines
+
+OPEN_QUOTES = "“‘\""
+CLOSE_FOR = {"“": "”", "‘": "’", '"': '"'}
+_BOUNDARY = re.compile(r"[.!?]+[”’\"')\]]*(?=\s+[“‘\"'(\[]?[A-Z0-9])|\n+")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=None)
+def _abbreviations() -> frozenset[str]:
+    return frozenset(load_lines("abbreviations.txt"))
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences of `text` with their offsets (whitespace trimmed)."""
+    out: list[Sentence] = []
+    start = 0
+    masked = mask_quotes(text)
+    for m in _BOUNDARY.finditer(text):
+        if m.group(0)[0] == "." and _is_abbreviation(text, m.start()):
+            continue
+        if m.group(0)[0] != "\n" and masked[m.start()] == " " and m.group(0)[-1] not in "”\"":
+            continue  # a full stop inside a quotation
+        _add(text, start, m.end(), out)
+        start = m.end()
+    _add(text, start, len(text), out)
+    return out
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    word = re.search(r"([\w.]+)$", text[:dot])
+    return bool(word) and (word.group(1) in _abbreviations() or len(word.group(1)) == 1)
+
+
+def _add(text: str, start: int, end: int, out: list[Sentence]) -> None:
+    chunk = text[start:end]
+    stripped = chunk.strip()
+    if not stripped:
+        return
+    s = start + (len(chunk) - len(chunk.lstrip()))
+    out.append(Sentence(stripped, s, s + len(stripped)))
+
+
+def mask_quotes(text: str) -> str:
+    """`text` with every quotation replaced by spaces (same length, so offsets hold).
+
+    A quotation left open runs to the end of the text. Apostrophes inside
+    words ("Ukraine’s") are not quotation marks.
+    """
+    chars = list(text)
+    i = 0
+    while i < len(chars):
+        ch = chars[i]
+        if ch in OPEN_QUOTES and _opens(text, i):
+            close = _find_close(text, i)
+            for j in range(i, close + 1):
+                chars[j] = " "
+            i = close
+        i += 1
+    return "".join(chars)
+
+
+def _opens(text: str, i: int) -> bool:
+    if text[i] == "‘" or text[i] == "'":
+        return (i == 0 or not text[i - 1].isalnum()) and i + 1 < len(text) and text[i + 1].isalnum()
+    return True
+
+
+def _find_close(text: str, i: int) -> int:
+    closer = CLOSE_FOR.get(text[i], "'")
+    j = i + 1
+    while j < len(text):
+        if text[j] == closer and (closer not in "’'" or j + 1 >= len(text) or not text[j + 1].isalnum()):
+            return j
+        j += 1
+    return len(text) - 1
