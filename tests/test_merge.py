@@ -1,0 +1,120 @@
+"""Merge: blocking, nesting, windows and figures on hand-made mention rows."""
+from datetime import date, datetime, timezone
+
+import pandas as pd
+
+from timeline import merge, schema
+
+UTC = timezone.utc
+
+
+def mention(mid, sentence, **kw):
+    row = {c: None for c in schema.table("mentions").names}
+    row.update(mention_id=mid, item_id="i" + mid, source=kw.pop("source", "a.txt"), sentence=sentence,
+               char_start=0, char_end=len(sentence), event_type="ASSAULT", event_date=date(2025, 5, 25),
+               date_precision="day", reported=datetime(2025, 5, 25, 8, tzinfo=UTC),
+               _explicit=True, _window=0, _position=0)
+    row.update(kw)
+    return row
+
+
+KYIV = dict(location="Kyiv", admin1="Kyiv", country="UA", geo_precision=1, latitude=50.45, longitude=30.52)
+ODESA = dict(location="Odesa", admin1="Odesa Oblast", country="UA", geo_precision=1, latitude=46.48, longitude=30.74)
+UKRAINE = dict(location="Ukraine", admin1=None, country="UA", geo_precision=3, latitude=49.0, longitude=32.0)
+ZHYTOMYR_OBLAST = dict(location="Zhytomyr Oblast", admin1="Zhytomyr Oblast", country="UA", geo_precision=2,
+                       latitude=50.5, longitude=28.6)
+KOROSTYSHIV = dict(location="Korostyshiv", admin1="Zhytomyr Oblast", country="UA", geo_precision=1,
+                   latitude=50.3, longitude=29.1)
+
+
+def run(rows):
+    df = pd.DataFrame(rows)
+    for cat in schema.figure_categories():
+        df[cat] = df[cat].astype("Int64")
+    return merge.merge_mentions(df)
+
+
+def test_same_strike_in_summary_and_item_is_one_event():
+    events, ids = run([
+        mention("1", "A Russian strike on Kyiv injured 11 people overnight.", injured=11, actor_country="RUS", **KYIV),
+        mention("2", "Eleven people were hurt in Kyiv, the city's military administration said.", injured=11,
+                _explicit=False, **KYIV),
+    ])
+    assert len(events) == 1 and ids.nunique() == 1
+    assert events.loc[0, "n_mentions"] == 2 and events.loc[0, "injured"] == 11
+
+
+def test_same_day_different_towns_are_two_events():
+    events, _ = run([
+        mention("1", "Two people were killed in Kyiv.", killed=2, **KYIV),
+        mention("2", "Two people were killed in Odesa.", killed=2, **ODESA),
+    ])
+    assert sorted(events["location"]) == ["Kyiv", "Odesa"]
+
+
+def test_town_nests_in_its_region_and_takes_the_precise_place():
+    events, _ = run([
+        mention("1", "Three children were killed in the Zhytomyr region.", killed=3, **ZHYTOMYR_OBLAST),
+        mention("2", "The children died in a village near Korostyshiv, officials said.", killed=3, **KOROSTYSHIV),
+    ])
+    assert len(events) == 1 and events.loc[0, "location"] == "Korostyshiv" and events.loc[0, "geo_precision"] == 1
+
+
+def test_two_nights_with_similar_numbers_stay_apart():
+    events, _ = run([
+        mention("1", "Russia launched 355 drones overnight.", drones=355, **UKRAINE),
+        mention("2", "Russia launched 355 drones overnight into Tuesday.", drones=355,
+                event_date=date(2025, 5, 27), reported=datetime(2025, 5, 27, 8, tzinfo=UTC), **UKRAINE),
+    ])
+    assert len(events) == 2
+
+
+def test_nationwide_launch_and_downed_counts_land_on_one_event():
+    events, _ = run([
+        mention("1", "Russia launched 298 drones and 69 missiles at Ukraine overnight.", drones=298, missiles=69,
+                **UKRAINE),
+        mention("2", "Air defences shot down 266 drones and 45 missiles, the air force said.",
+                drones_downed=266, missiles_downed=45, **UKRAINE),
+    ])
+    assert len(events) == 1
+    row = events.iloc[0]
+    assert (row.drones, row.missiles, row.drones_downed, row.missiles_downed) == (298, 69, 266, 45)
+
+
+def test_latest_report_wins_a_revised_toll():
+    events, _ = run([
+        mention("1", "At least 14 people were killed in Kyiv.", killed=14,
+                reported=datetime(2025, 6, 17, 6, tzinfo=UTC), event_date=date(2025, 6, 17), **KYIV),
+        mention("2", "The death toll in Kyiv has risen to 28.", killed=28,
+                reported=datetime(2025, 6, 17, 18, tzinfo=UTC), event_date=date(2025, 6, 17), **KYIV),
+    ])
+    assert len(events) == 1 and events.loc[0, "killed"] == 28
+
+
+def test_undated_report_joins_an_explicitly_dated_one_the_day_before():
+    events, _ = run([
+        mention("1", "Russia attacked Kharkiv late yesterday, injuring 46.", injured=46, _window=1,
+                event_date=date(2025, 5, 2), **KYIV),
+        mention("2", "The strike on the city injured 46 people.", injured=46, _explicit=False,
+                event_date=date(2025, 5, 3), **KYIV),
+    ])
+    assert len(events) == 1 and events.loc[0, "event_date"] == date(2025, 5, 2)
+
+
+def test_consultations_merge_on_the_same_pair_of_sides():
+    a = dict(event_type="CONSULT", actor_country="USA", target_country="RUS", event_date=date(2025, 5, 19))
+    events, _ = run([
+        mention("1", "Trump spoke with Putin for two hours.", **a),
+        mention("2", "Putin and Trump discussed a memorandum on their call.", **a),
+        mention("3", "Zelensky spoke with Merz.", event_type="CONSULT", actor_country="UKR",
+                target_country="DEU", event_date=date(2025, 5, 19)),
+    ])
+    assert len(events) == 2
+
+
+def test_ids_are_stable_and_independent_of_input_order():
+    rows = [mention("1", "Two people were killed in Kyiv.", killed=2, **KYIV),
+            mention("2", "Two people were killed in Odesa.", killed=2, **ODESA)]
+    first, _ = run(rows)
+    second, _ = run(list(reversed(rows)))
+    assert sorted(first["event_id"]) == sorted(second["event_id"])

@@ -1,0 +1,249 @@
+"""Merge: mentions -> deduplicated events with stable ids.
+
+Mentions are blocked by (event family, country) and, inside a block, compared
+only with events whose date lies within a small window, so the cost grows
+about linearly with the number of mentions. Two mentions are one event when
+they are the same kind of event, on the same (or an adjacent, for overnight
+and undated reports) day, at the same or a nested place, by compatible
+actors; or when their sentences are near-identical.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from . import schema
+
+NEAR_DUPLICATE = 0.8      # token Jaccard similarity above which two sentences report the same thing
+MAX_WINDOW = 2            # days: the widest date window a block is searched over
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+@dataclass
+class _Cluster:
+    rows: list[dict] = field(default_factory=list)
+    tokens: list[frozenset] = field(default_factory=list)
+
+    @property
+    def first(self) -> dict:
+        return self.rows[0]
+
+
+def family(event_type: str) -> str:
+    """Events of one family may merge; every type is its own family."""
+    return event_type
+
+
+def merge_mentions(mentions: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Events, and the event_id of each mention (indexed like `mentions`)."""
+    if mentions.empty:
+        return schema.empty("events"), pd.Series([], dtype="object")
+    records = mentions.to_dict("records")
+    for idx, rec in zip(mentions.index, records):
+        rec["_index"] = idx
+    order = sorted(records, key=_sort_key)
+    clusters: list[_Cluster] = []
+    blocks: dict[tuple, list[_Cluster]] = {}
+    for rec in order:
+        block = blocks.setdefault(_block_key(rec), [])
+        target = _find_cluster(rec, block)
+        if target is None:
+            target = _Cluster()
+            block.append(target)
+            clusters.append(target)
+        target.rows.append(rec)
+        target.tokens.append(_tokens(rec["sentence"]))
+    events = [_event(c) for c in clusters]
+    _assign_ids(events, clusters)
+    event_of = {rec["_index"]: ev["event_id"] for ev, c in zip(events, clusters) for rec in c.rows}
+    frame = pd.DataFrame(events)
+    return schema.enforce(frame, "events"), pd.Series(event_of).reindex(mentions.index)
+
+
+def _sort_key(rec: dict) -> tuple:
+    return (rec["event_date"], _ts(rec["reported"]), rec["source"], rec["_position"], rec["char_start"], rec["mention_id"])
+
+
+def _ts(value) -> float:
+    return pd.Timestamp(value).timestamp()
+
+
+def _block_key(rec: dict) -> tuple:
+    return (family(rec["event_type"]), rec.get("country") or "")
+
+
+def _tokens(sentence: str) -> frozenset:
+    return frozenset(_TOKEN.findall(sentence.lower()))
+
+
+def _find_cluster(rec: dict, block: list[_Cluster]) -> _Cluster | None:
+    """The newest compatible cluster in the block (blocks are scanned newest first, within the window)."""
+    tokens = _tokens(rec["sentence"])
+    for cluster in reversed(block):
+        days = (rec["event_date"] - cluster.first["event_date"]).days
+        if days > MAX_WINDOW:
+            break
+        if _compatible(rec, cluster, tokens):
+            return cluster
+    return None
+
+
+def _compatible(rec: dict, cluster: _Cluster, tokens: frozenset) -> bool:
+    if any(_jaccard(tokens, t) >= NEAR_DUPLICATE for t in cluster.tokens):
+        return True
+    return any(_same_event(rec, other) for other in cluster.rows)
+
+
+def _jaccard(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _same_event(a: dict, b: dict) -> bool:
+    return _dates_close(a, b) and _places_nest(a, b) and _actors_agree(a, b) and _figures_agree(a, b)
+
+
+def _dates_close(a: dict, b: dict) -> bool:
+    days = abs((a["event_date"] - b["event_date"]).days)
+    if days == 0:
+        return True
+    slack = max(a["_window"], b["_window"])
+    if not (a["_explicit"] and b["_explicit"]):
+        slack = max(slack, 1)
+    return days <= slack
+
+
+def _places_nest(a: dict, b: dict) -> bool:
+    """Same place, or a town inside the named region; country-level only matches country-level."""
+    if not _present(a["location"]) or not _present(b["location"]):
+        return a["event_type"] != "ASSAULT" or not (_present(a["location"]) or _present(b["location"]))
+    if a["location"] == b["location"]:
+        return True
+    pa, pb = _precision(a), _precision(b)
+    if pa == 3 or pb == 3:
+        return False
+    if pa == 1 and pb == 2:
+        return a["admin1"] == b["location"]
+    if pa == 2 and pb == 1:
+        return b["admin1"] == a["location"]
+    return False
+
+
+def _actors_agree(a: dict, b: dict) -> bool:
+    if a["event_type"] == "ASSAULT":
+        ca, cb = a["actor_country"], b["actor_country"]
+        return not (_present(ca) and _present(cb) and ca != cb)
+    sides_a = {v for v in (a["actor_country"], a["target_country"]) if _present(v)}
+    sides_b = {v for v in (b["actor_country"], b["target_country"]) if _present(v)}
+    if sides_a and sides_b:
+        return sides_a == sides_b if len(sides_a) > 1 and len(sides_b) > 1 else bool(sides_a & sides_b)
+    return _present(a["location"]) and a["location"] == b["location"]
+
+
+def _figures_agree(a: dict, b: dict) -> bool:
+    """A nationwide tally with different launch counts on one night is a different attack."""
+    if _precision(a) != 3:
+        return True
+    for col in ("drones", "missiles"):
+        if _present(a[col]) and _present(b[col]) and a[col] != b[col]:
+            return False
+    return True
+
+
+def _present(value) -> bool:
+    return value is not None and not pd.isna(value)
+
+
+# --- building an event from its mentions ------------------------------------------------------
+
+def _event(cluster: _Cluster) -> dict:
+    rows = cluster.rows
+    best = max(rows, key=_clarity)
+    dated = [r for r in rows if r["_explicit"]] or rows
+    date_row = Counter((r["event_date"], r["date_precision"]) for r in dated).most_common(1)[0][0]
+    place = min(rows, key=lambda r: (_precision(r), _reverse(_clarity(r))))
+    ev = {
+        "event_date": date_row[0], "date_precision": date_row[1],
+        "event_type": best["event_type"],
+        "event_mode": _first(rows, "event_mode", best),
+        "acled_event_type": _first(rows, "acled_event_type", best),
+        "acled_sub_event_type": _first(rows, "acled_sub_event_type", best),
+    }
+    for col in ("location", "admin1", "country", "latitude", "longitude", "geo_precision"):
+        ev[col] = place[col]
+    for col in ("actor", "actor_country", "target", "target_country", "claimed_by"):
+        ev[col] = _most_common(rows, col)
+    for cat in schema.figure_categories():
+        ev[cat] = _latest(rows, cat)
+    ev.update(_provenance(rows, best))
+    return ev
+
+
+def _precision(r: dict) -> int:
+    return int(r["geo_precision"]) if _present(r["geo_precision"]) else 9
+
+
+def _reverse(key: tuple) -> tuple:
+    return tuple(-k for k in key)
+
+
+def _clarity(r: dict) -> tuple:
+    """How clearly a mention states its event: filled fields first, then brevity."""
+    filled = sum(_present(r[c]) for c in ("location", "actor", "event_mode", "target", "claimed_by"))
+    figures = sum(_present(r[c]) for c in schema.figure_categories())
+    return (figures + filled + int(r["_explicit"]), -len(r["sentence"]))
+
+
+def _first(rows: list[dict], col: str, best: dict):
+    if _present(best[col]):
+        return best[col]
+    return next((r[col] for r in rows if _present(r[col])), None)
+
+
+def _most_common(rows: list[dict], col: str):
+    values = [r[col] for r in rows if _present(r[col])]
+    if not values:
+        return None
+    counts = Counter(values)
+    top = max(counts.values())
+    return next(v for v in values if counts[v] == top)
+
+
+def _latest(rows: list[dict], col: str):
+    """The most recent report's value: latest report time, then the higher (newer) post on the page."""
+    have = [r for r in rows if _present(r[col])]
+    if not have:
+        return None
+    return max(have, key=lambda r: (_ts(r["reported"]), -r["_position"], r["char_start"]))[col]
+
+
+def _provenance(rows: list[dict], best: dict) -> dict:
+    reported = [pd.Timestamp(r["reported"]) for r in rows]
+    sources = sorted({r["url"] or r["source"] for r in rows})
+    return {
+        "summary": best["sentence"],
+        "n_mentions": len(rows),
+        "n_sources": len({r["source"] for r in rows}),
+        "first_reported": min(reported), "last_reported": max(reported),
+        "sources": ";".join(sources),
+    }
+
+
+def _assign_ids(events: list[dict], clusters: list[_Cluster]) -> None:
+    """Stable ids: a hash of the event's normalised keys, made unique by its first mention."""
+    seen: Counter = Counter()
+    keyed = []
+    for ev, cluster in zip(events, clusters):
+        key = "|".join(str(ev[k] or "") for k in
+                       ("event_date", "event_type", "country", "admin1", "location", "actor_country", "target_country"))
+        keyed.append((key, min(r["mention_id"] for r in cluster.rows), ev))
+    for key, _, ev in sorted(keyed, key=lambda k: (k[0], k[1])):
+        seen[key] += 1
+        salt = f"#{seen[key]}" if seen[key] > 1 else ""
+        ev["event_id"] = "ev-" + hashlib.sha1((key + salt).encode()).hexdigest()[:12]
+
+
