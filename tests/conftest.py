@@ -1,0 +1,35 @@
+"""Shared fixtures for the read and split tests."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from timeline.models import Document
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    """Small hand-written inputs (tests/fixtures)."""
+    return FIXTURES
+
+
+@pytest.fixture
+def seeds_dir() -> Path:
+    """The real Independent scrapes shared by the project; skipped when absent."""
+    if not SEEDS.is_dir():
+        pytest.skip(f"real seeds not found at {SEEDS}")
+    return SEEDS
+
+
+@pytest.fixture
+def make_doc():
+    """Build a Document from text, dated 2025-05-14 (UTC) unless told otherwise."""
+    def build(text: str, kind: str = "text", source: str = "page.txt", **fields) -> Document:
+        fields.setdefault("published", datetime(2025, 5, 14, tzinfo=timezone.utc))
+        return Document(source=source, path=f"/in/{source}", kind=kind, text=text, **fields)
+    return build
