@@ -38,6 +38,8 @@ class _Vocab:
     qualifiers: dict
     words: dict          # number word -> (kind, value)
     money: re.Pattern
+    toll: re.Pattern
+    tolls: dict          # phrase (lowercase) -> category
 
 
 def _alt(phrases) -> str:
@@ -72,6 +74,11 @@ def vocab() -> _Vocab:
     pverbs = _alt(p for p, (a, _) in verbs.items() if a == "person")
     wverbs = _alt(p for p, (a, _) in verbs.items() if a == "weapon")
     quals = _alt(qualifiers)
+    tolls = {r["phrase"].lower(): r["category"] for r in load_csv("toll_phrases.csv")}
+    toll = re.compile(
+        rf"\b(?P<phrase>{_alt(tolls)})\b[^.;:]{{0,60}}?\b(?:risen|rose|climbed|increased|jumped|reached|"
+        rf"stands\s+at|stood\s+at|is\s+now|now\s+stands\s+at)\s+(?:to\s+)?(?:(?:{quals})\s+)?(?={digit_num}|{word_num})",
+        re.I)
     return _Vocab(
         number=number, noun=noun, nouns=nouns, singular=singular,
         person_verb_after=re.compile(rf"^[\s,]*(?:{AUX}\s+){{0,3}}(?P<verb>{pverbs})\b", re.I),
@@ -86,6 +93,7 @@ def vocab() -> _Vocab:
             rf"(?P<sym>[$€£])\s?(?P<num>{digit_num})(?:\s?(?P<scale>million|billion|bn|mn|m|k)\b)?"
             r"(?!\s+(?:per|a|an|each)\s)(?![\w.])"
         ),
+        toll=toll, tolls=tolls,
     )
 
 
@@ -124,9 +132,16 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
         if fig:
             figures.append(fig)
             used.append((m.start(), m.end()))
+    tolls = {m.end(): v.tolls[re.sub(r"\s+", " ", m.group("phrase").lower())] for m in v.toll.finditer(text)}
     last_weapon = "drones"
     for m in v.number.finditer(text):
         if any(s <= m.start("num") < e for s, e in used) or _blocked(text, m.start("num")):
+            continue
+        if m.start("num") in tolls:
+            value = parse_number(m.group("num"))
+            if value is not None:
+                figures.append(_make(text, m.start(), m.end(), base, tolls[m.start("num")], value, "people", m.start()))
+                used.append((m.start(), m.end()))
             continue
         found = _figure_at(text, m, base, last_weapon)
         for fig, span in found:
@@ -140,7 +155,21 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
             if fig:
                 figures.append(fig)
     figures.sort(key=lambda f: (f.char_start, f.category))
-    return figures
+    return _share_downed(text, base, figures)
+
+
+def _share_downed(text: str, base: int, figures: list[Figure]) -> list[Figure]:
+    """'shot down 266 of the drones and 45 of the missiles': the verb governs both counts."""
+    out: list[Figure] = []
+    for fig in figures:
+        prev = out[-1] if out else None
+        if (prev is not None and fig.category in ("drones", "missiles") and prev.category.endswith("_downed")
+                and re.fullmatch(r"\s*(?:,|and|,\s*and|as\s+well\s+as|plus)\s*(?:all\s+)?",
+                                 text[prev.char_end - base:fig.char_start - base])):
+            fig = Figure(fig.category + "_downed", fig.value, fig.qualifier, fig.unit, fig.text,
+                         fig.char_start, fig.char_end)
+        out.append(fig)
+    return out
 
 
 def _blocked(text: str, start: int) -> bool:
@@ -165,6 +194,11 @@ def _figure_at(text: str, m: re.Match, base: int, last_weapon: str) -> list[tupl
     dist = re.match(r"\s+(?:out\s+)?of\s+(?:the\s+)?(?P<total>[\d,]+|\w+)", text[m.end():])
     n = v.noun.match(text, m.end())
     if dist and not n:
+        share = re.match(r"\s+of\s+(?:the|them|those|these)\b", text[m.end():])
+        n_after = v.noun.match(text, m.end() + share.end()) if share else None
+        if n_after and not re.match(r"\s*[\d,]", text[m.end() + share.end():]):
+            fig = _counted(text, m, n_after, base, value, last_weapon)
+            return [(fig, (m.start(), n_after.end()))] if fig else []
         return _distribution(text, m, dist, base, value)
     if n:
         fig = _counted(text, m, n, base, value, last_weapon)
