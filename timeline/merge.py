@@ -96,6 +96,8 @@ def _find_cluster(rec: dict, block: list[_Cluster]) -> _Cluster | None:
 def _compatible(rec: dict, cluster: _Cluster, tokens: frozenset) -> bool:
     if any(_jaccard(tokens, t) >= NEAR_DUPLICATE for t in cluster.tokens):
         return True
+    if any(_conflict(rec, other) for other in cluster.rows):
+        return False
     return any(_same_event(rec, other) for other in cluster.rows)
 
 
@@ -104,7 +106,21 @@ def _jaccard(a: frozenset, b: frozenset) -> float:
 
 
 def _same_event(a: dict, b: dict) -> bool:
-    return _dates_close(a, b) and _places_nest(a, b) and _actors_agree(a, b) and _figures_agree(a, b)
+    return _dates_close(a, b) and _places_nest(a, b) and _actors_agree(a, b)
+
+
+def _conflict(a: dict, b: dict) -> bool:
+    """Facts that rule out one event: another attacker, another night's numbers.
+
+    Figures may differ on the same day (a toll revised upwards); on two
+    different dates, or for two nationwide launch tallies, they may not.
+    """
+    if a["event_type"] == "ASSAULT" and not _actors_agree(a, b):
+        return True
+    shared = [c for c in schema.figure_categories() if _present(a[c]) and _present(b[c])]
+    if a["event_date"] != b["event_date"] and a["_explicit"] and b["_explicit"]:
+        return any(a[c] != b[c] for c in shared)
+    return not _figures_agree(a, b)
 
 
 def _dates_close(a: dict, b: dict) -> bool:
