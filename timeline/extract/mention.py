@@ -1,0 +1,233 @@
+"""Combine the extractors: one item in, its mentions out.
+
+Extraction is a pure function of one item plus read-only vocabularies, so it
+can run in any process, in any order, and give the same result.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import replace
+from functools import lru_cache
+
+from ..models import Figure, Item, Mention
+from ..vocab import load_csv
+from . import actions, actors, dates, figures, places
+from .sentences import Sentence, mask_quotes, split_sentences
+
+# A name that is both a place and an actor (Kyiv, Moscow, Ukraine) is a place after these words;
+# "attack on Kyiv" is a place, "pressure on Moscow" is its government.
+LOCATIVE = re.compile(
+    r"\b(?:in|at|near|over|across|around|outside|inside|city\s+of|town\s+of|village\s+of|"
+    r"visit\s+to|trip\s+to|arrived\s+in)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
+ATTACK_LOCATIVE = re.compile(
+    r"\b(?:on|into|towards?|against|of|targeting|targeted|hit|hitting|struck|striking|attacked|attacking|"
+    r"shelled|shelling|pounded|bombarded)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
+# A town named in a violent sentence is where it happened, unless it speaks or owns something.
+SPEAKS = re.compile(r"^(?:[’']s\b|\s+(?:has|have|had|is|was|will|would|said|says|says|claimed|wants|believes)\b)")
+SHOOT_DOWN = "Disrupted weapons use"
+
+
+def extract_item(item: Item, country_hint: str = "UA") -> list[Mention]:
+    """Every mention in one item, in text order."""
+    out = []
+    for sentence in split_sentences(item.text):
+        mention = extract_sentence(item, sentence, country_hint)
+        if mention is not None:
+            out.append(mention)
+    return out
+
+
+def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA") -> Mention | None:
+    """The mention a sentence reports, or None when it reports no event."""
+    masked = mask_quotes(sentence.text)
+    if not re.search(r"[A-Za-z]{3}", masked):
+        return None  # a sentence that is only a quotation
+    figs = figures.find_figures(sentence.text, base=sentence.start)
+    trigger = actions.find_trigger(masked, {f.category for f in figs})
+    if trigger is None:
+        return None
+    if not trigger.text and figs:  # typed by its figures alone: the first figure stands for the verb
+        start = figs[0].char_start - sentence.start
+        trigger = replace(trigger, start=start, end=start)
+    found_places = [p for p in places.find_places(masked, country_hint) if not p.in_title]
+    found_actors = actors.find_actors(masked)
+    violent = trigger.event_type == "ASSAULT"
+    place_spans, actor_matches = _roles(masked, found_places, found_actors, violent)
+    claimant = _claimant(masked, actor_matches)
+    actor, target = _participants(masked, trigger, actor_matches, claimant)
+    place = _location(place_spans, trigger, actor, target, claimant, country_hint)
+    when = dates.resolve_date(masked, item.anchor)
+    return _mention(item, sentence, trigger, figs, place, actor, target, claimant, when)
+
+
+def _roles(text, found_places, found_actors, violent: bool):
+    """Split names that are both (Kyiv, Russia) into places and actors by their context.
+
+    Only violent events keep a country-level place named in the sentence: the
+    country in "sanctions against Russia" is a target, not where it happened.
+    """
+    actor_spans = {(a.start, a.end): a for a in found_actors}
+    kept_places = []
+    for p in found_places:
+        if p.place.geo_precision == 3 and not (violent and _is_locative(text, p, violent)):
+            continue
+        overlapping = [a for a in found_actors if a.start < p.end and p.start < a.end]
+        if overlapping and not _is_locative(text, p, violent):
+            continue
+        kept_places.append(p)
+        for a in overlapping:
+            actor_spans.pop((a.start, a.end), None)
+    return kept_places, sorted(actor_spans.values(), key=lambda a: a.start)
+
+
+def _is_locative(text: str, p, violent: bool) -> bool:
+    after = text[p.end:p.end + 12].lower()
+    if p.place.kind in ("region", "site") or re.match(r"\s*(?:region|oblast|province|district)\b", after):
+        return True
+    before = text[max(0, p.start - 40):p.start]
+    if LOCATIVE.search(before) or (violent and ATTACK_LOCATIVE.search(before)):
+        return True
+    return violent and p.place.geo_precision < 3 and not SPEAKS.match(text[p.end:p.end + 12])
+
+
+@lru_cache(maxsize=None)
+def _attribution() -> tuple[re.Pattern, re.Pattern]:
+    rows = load_csv("attribution.csv")
+    alt = lambda pos: "|".join(re.escape(r["phrase"]) for r in sorted(rows, key=lambda r: -len(r["phrase"]))
+                               if r["position"] == pos)
+    return (re.compile(rf"\b(?:{alt('before')})\s+(?:the\s+)?$", re.I),
+            re.compile(rf"^\s*(?:,\s*)?(?:{alt('after')})\b", re.I))
+
+
+def _claimant(text: str, actor_matches):
+    before, after = _attribution()
+    for a in actor_matches:
+        if a.adjectival:
+            continue
+        if before.search(text[max(0, a.start - 20):a.start]) or after.match(text[a.end:a.end + 20]):
+            return a
+    # "..., said the governor." / "according to Kyiv officials" (the source ends the clause)
+    m = re.search(r"\b(?:said|says|reported|claimed|according\s+to)\s+(?P<who>(?:the\s+)?[\w’'-]+(?:\s+[\w’'-]+){0,5}?)"
+                  r"\s*(?:[,.;]|$)", text)
+    if m:
+        return next((a for a in actor_matches if a.start >= m.start("who") and a.start < m.end("who")), None)
+    return None
+
+
+def _participants(text, trigger, actor_matches, claimant):
+    """The actor (subject of the trigger, or the agent after 'by') and the target (the first actor after it).
+
+    A shoot-down claim ("the ministry said it destroyed 95 Ukrainian drones")
+    reports the attack: its actor is the side whose weapons were downed.
+    """
+    if trigger.acled_sub_event_type == SHOOT_DOWN:
+        return _attacker(actor_matches, claimant), None
+    full = [a for a in actor_matches if not a.adjectival]
+    before = [a for a in full if a.end <= trigger.start and a is not claimant]
+    after = [a for a in full if a.start >= trigger.end and a is not claimant]
+    agent = next((a for a in after if re.search(r"\bby\s+(?:the\s+)?$", text[max(0, a.start - 8):a.start])), None)
+    actor = agent or (before[-1] if before else None)
+    if actor is None and claimant is not None and claimant.end <= trigger.start:
+        actor = claimant
+    if actor is None:
+        actor = next((a for a in actor_matches if a.adjectival), None)
+    target = next((a for a in after if a is not agent and a is not actor and not _same_side(a, actor)), None)
+    return actor, target
+
+
+def _same_side(a, b) -> bool:
+    return b is not None and (a.name == b.name or (a.country is not None and a.country == b.country))
+
+
+def _attacker(actor_matches, claimant):
+    """Whose drones or missiles were downed: a demonym on the weapon, else the claimant's enemy."""
+    owner = next((a for a in actor_matches if a.adjectival), None)
+    if owner is not None:
+        return owner
+    enemy = _ENEMY.get(claimant.country if claimant is not None else "")
+    return _CountryActor(enemy) if enemy else None
+
+
+_ENEMY = {"UKR": "RUS", "RUS": "UKR"}
+
+
+class _CountryActor:
+    """A state named by inference (the other side of a claim), as an adjectival match would be."""
+
+    adjectival = True
+
+    def __init__(self, iso3: str):
+        self.country = iso3
+        self.name = actors.country_name(iso3)
+
+def _location(found_places, trigger, actor, target, claimant, country_hint):
+    """The most specific place named; for an attack with none, the attacked country."""
+    if found_places:
+        return min(found_places, key=lambda p: (p.place.geo_precision, p.start))
+    if trigger.event_type != "ASSAULT":
+        return None
+    place = places.country_place(_attacked_country(trigger, actor, target, claimant) or country_hint)
+    return _Synthetic(place) if place else None
+
+
+def _attacked_country(trigger, actor, target, claimant) -> str | None:
+    if trigger.acled_sub_event_type == SHOOT_DOWN and claimant is not None and claimant.country:
+        return actors.country_iso2(claimant.country)  # air defences fire over their own country
+    if trigger.acled_event_type == "Battles":
+        return None  # the front line: the page's country
+    if target is not None and target.country:
+        return actors.country_iso2(target.country)
+    if actor is not None:
+        return {"RUS": "UA", "UKR": "RU"}.get(actor.country or "")
+    return None
+
+
+class _Synthetic:
+    """A country-level place inferred from the actors, not named in the sentence."""
+
+    def __init__(self, place):
+        self.place = place
+
+
+def _actor_fields(a) -> tuple[str | None, str | None]:
+    if a is None:
+        return None, None
+    if a.adjectival:
+        return actors.country_name(a.country) if a.country else None, a.country
+    return a.name, a.country
+
+
+def _mention(item, sentence, trigger, figs, place, actor, target, claimant, when) -> Mention:
+    actor_name, actor_country = _actor_fields(actor)
+    target_name, target_country = _actor_fields(target)
+    if target_name is None and place is not None and trigger.event_type == "ASSAULT":
+        target_country = _iso3(place.place.country)
+        target_name = actors.country_name(target_country) if target_country else None
+        if target_country == actor_country:
+            target_name = target_country = None
+    p = place.place if place is not None else None
+    mid = "m-" + hashlib.sha1(f"{item.item_id}:{sentence.start}".encode()).hexdigest()[:16]
+    return Mention(
+        mention_id=mid, item_id=item.item_id, source=item.source, url=item.url,
+        sentence=sentence.text, char_start=sentence.start, char_end=sentence.end,
+        reported=item.anchor, event_date=when.date, date_precision=when.precision,
+        date_explicit=when.explicit, date_window=when.window,
+        event_type=trigger.event_type, event_mode=trigger.event_mode,
+        acled_event_type=trigger.acled_event_type, acled_sub_event_type=trigger.acled_sub_event_type,
+        actor=actor_name, actor_country=actor_country, target=target_name, target_country=target_country,
+        location=p.name if p else None, admin1=p.admin1 if p else None, country=p.country if p else None,
+        latitude=p.latitude if p else None, longitude=p.longitude if p else None,
+        geo_precision=p.geo_precision if p else None,
+        claimed_by=claimant.name if claimant is not None else None,
+        figures=figs,
+    )
+
+
+@lru_cache(maxsize=None)
+def _iso2_to_iso3() -> dict[str, str]:
+    return {r["iso2"]: r["iso3"] for r in load_csv("countries.csv") if r["iso2"]}
+
+
+def _iso3(iso2: str | None) -> str | None:
+    return _iso2_to_iso3().get(iso2 or "")
