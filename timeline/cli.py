@@ -1,0 +1,133 @@
+"""The command line: a thin Typer app over the library.
+
+Exit codes: 0 success; 1 error (nothing written); 2 finished, but some input
+files were skipped (each named on stderr with the reason).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__, pipeline, read, schema, split
+from .errors import TimelineError
+from .extract.mention import extract_item
+
+app = typer.Typer(
+    help="Turn saved live blogs about the Russia-Ukraine war into a deduplicated event dataset.",
+    no_args_is_help=True, add_completion=True, rich_markup_mode=None,
+)
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"timeline {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="Print the version and exit.")) -> None:
+    """timeline: live blogs in, event tables (Parquet + CSV) out."""
+
+
+@app.command()
+def build(
+    inputs: Optional[List[Path]] = typer.Argument(None, help="Files and/or folders to read [default: data/raw]."),
+    out_dir: Path = typer.Option(Path("data/out"), "--out", "-o", help="Folder the tables are written to."),
+    strict: bool = typer.Option(False, "--strict", help="Stop at the first bad input file and write nothing."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors."),
+) -> None:
+    """Build events, mentions, items and figures tables from saved live-blog pages."""
+    inputs = inputs or [Path("data/raw")]
+    try:
+        report = pipeline.build(inputs, out_dir, strict=strict)
+    except TimelineError as exc:
+        err.print(f"error: {exc}")
+        raise typer.Exit(1)
+    for problem in report.skipped:
+        err.print(f"skipped {problem}")
+    for warning in report.warnings:
+        err.print(f"warning: {warning}")
+    if not quiet:
+        _summary(report, out_dir)
+    raise typer.Exit(report.exit_code)
+
+
+def _summary(report: pipeline.BuildReport, out_dir: Path) -> None:
+    out.print(
+        f"read {report.files_read} file(s), skipped {len(report.skipped)}; "
+        f"{report.items} items, {report.mentions} mentions, {report.events} events -> {out_dir}/"
+    )
+
+
+@app.command()
+def inspect(
+    file: Path = typer.Argument(..., help="One page (.txt, .html, .jsonl) to explain."),
+    sentences: bool = typer.Option(False, "--all", help="Also list sentences that gave no mention."),
+) -> None:
+    """Show how one page is split into items and which mentions each item gives."""
+    try:
+        (doc,), _ = read.read_inputs([file], strict=True)
+    except TimelineError as exc:
+        err.print(f"error: {exc}")
+        raise typer.Exit(1)
+    items, warnings = split.split_document(doc)
+    for w in (*doc.notes, *warnings):
+        err.print(f"warning: {doc.source}: {w}")
+    out.print(f"{doc.source}: published {doc.published:%Y-%m-%d}, {len(items)} items")
+    for item in items:
+        _show_item(item)
+
+
+def _show_item(item) -> None:
+    when = f" {item.item_time:%Y-%m-%d %H:%M}" if item.item_time else ""
+    head = f" — {item.headline}" if item.headline else ""
+    out.rule(f"item {item.position} [{item.split_method}]{when}{head}", align="left")
+    out.print(item.text if len(item.text) < 400 else item.text[:400] + " …", markup=False)
+    mentions = extract_item(item)
+    if not mentions:
+        out.print("  (no mentions)")
+        return
+    table = Table(show_lines=False, expand=True)
+    for col in ("date", "type", "mode", "actor", "target", "place", "figures", "claimed by"):
+        table.add_column(col, overflow="fold")
+    for m in mentions:
+        place = m.location if m.admin1 in (None, m.location) else f"{m.location}, {m.admin1}"
+        figs = " ".join(f"{k}={v}" for k, v in m.figure_values().items())
+        table.add_row(f"{m.event_date} ({m.date_precision})", m.event_type, m.event_mode or "",
+                      _who(m.actor, m.actor_country), _who(m.target, m.target_country),
+                      place or "", figs, m.claimed_by or "")
+    out.print(table)
+
+
+def _who(name, country) -> str:
+    if not name:
+        return ""
+    return f"{name} ({country})" if country else name
+
+
+@app.command(name="schema")
+def schema_cmd(table: Optional[str] = typer.Argument(None, help="Only this table.")) -> None:
+    """Print the output tables and their columns."""
+    for tbl in schema.tables().values():
+        if table and tbl.name != table:
+            continue
+        out.print(f"[bold]{tbl.name}[/bold]: {tbl.description}")
+        for col in tbl.columns:
+            out.print(f"  {col.name:<22} {col.type:<10} {col.description}", markup=False)
+
+
+def run() -> None:
+    """Entry point of the `timeline` script."""
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(run())
