@@ -6,23 +6,31 @@ files were skipped (each named on stderr with the reason).
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from . import __version__, pipeline, read, schema, split
 from .errors import TimelineError
 from .extract.mention import extract_item
 
+PROGRESS_MIN_ITEMS = 300  # builds smaller than this finish before a bar is worth drawing
+
 app = typer.Typer(
     help="Turn saved live blogs about the Russia-Ukraine war into a deduplicated event dataset.",
     no_args_is_help=True, add_completion=True, rich_markup_mode=None,
 )
-err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
+
+
+def _err(message: str) -> None:
+    """One plain line on stderr (never wrapped, never coloured), so scripts can parse it."""
+    typer.echo(message, err=True)
 
 
 def _version(value: bool) -> None:
@@ -47,21 +55,43 @@ def build(
     """Build events, mentions, items and figures tables from saved live-blog pages."""
     inputs = inputs or [Path("data/raw")]
     try:
-        report = pipeline.build(inputs, out_dir, strict=strict)
+        with _progress(quiet) as progress:
+            report = pipeline.build(inputs, out_dir, strict=strict, progress=progress)
     except TimelineError as exc:
-        err.print(f"error: {exc}")
+        _err(f"error: {exc}")
         raise typer.Exit(1)
     for problem in report.skipped:
-        err.print(f"skipped {problem}")
+        _err(f"skipped {problem}")
     for warning in report.warnings:
-        err.print(f"warning: {warning}")
+        _err(f"warning: {warning}")
     if not quiet:
         _summary(report, out_dir)
     raise typer.Exit(report.exit_code)
 
 
+@contextmanager
+def _progress(quiet: bool):
+    """A progress bar on stderr for long builds, only when stderr is a terminal."""
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal:
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=console, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if total < PROGRESS_MIN_ITEMS:
+                return
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done)
+
+        yield update
+
+
 def _summary(report: pipeline.BuildReport, out_dir: Path) -> None:
-    out.print(
+    typer.echo(
         f"read {report.files_read} file(s), skipped {len(report.skipped)}; "
         f"{report.items} items, {report.mentions} mentions, {report.events} events -> {out_dir}/"
     )
@@ -76,11 +106,11 @@ def inspect(
     try:
         (doc,), _ = read.read_inputs([file], strict=True)
     except TimelineError as exc:
-        err.print(f"error: {exc}")
+        _err(f"error: {exc}")
         raise typer.Exit(1)
     items, warnings = split.split_document(doc)
     for w in (*doc.notes, *warnings):
-        err.print(f"warning: {doc.source}: {w}")
+        _err(f"warning: {doc.source}: {w}")
     out.print(f"{doc.source}: published {doc.published:%Y-%m-%d}, {len(items)} items")
     for item in items:
         _show_item(item)
