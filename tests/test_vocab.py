@@ -1,0 +1,80 @@
+"""Every vocabulary file is valid: unique keys, known categories and types, patterns that compile."""
+import re
+
+import pytest
+
+from timeline import schema
+from timeline.errors import VocabularyError
+from timeline.vocab import load_csv, load_lines, read_text
+
+FIGURES = set(schema.figure_categories())
+EVENT_TYPES = set(next(c.values for c in schema.table("events").columns if c.name == "event_type"))
+
+
+def keys(rows, column):
+    return [r[column].lower() for r in rows]
+
+
+@pytest.mark.parametrize("name, key", [
+    ("figure_nouns.csv", "noun"), ("figure_verbs.csv", "phrase"), ("numbers.csv", "word"),
+    ("event_triggers.csv", "pattern"), ("weapons.csv", "pattern"), ("attribution.csv", "phrase"),
+    ("toll_phrases.csv", "phrase"),
+])
+def test_keys_are_unique_and_filled(name, key):
+    values = keys(load_csv(name), key)
+    assert all(values), f"{name}: empty {key}"
+    dupes = {v for v in values if values.count(v) > 1}
+    assert not dupes, f"{name}: duplicate {key}: {sorted(dupes)}"
+
+
+def test_figure_nouns_feed_real_columns():
+    for row in load_csv("figure_nouns.csv"):
+        assert row["kind"] in {"person", "direct", "weapon", "years"}, row
+        assert row["singular"] in {"yes", "no"}, row
+        if row["kind"] != "person":
+            assert row["category"] in FIGURES, row
+
+
+def test_figure_verbs_feed_real_columns():
+    for row in load_csv("figure_verbs.csv"):
+        assert row["applies"] in {"person", "weapon"}, row
+        assert row["category"] in (FIGURES if row["applies"] == "person" else {"downed"}), row
+
+
+def test_number_words():
+    for row in load_csv("numbers.csv"):
+        assert row["kind"] in {"unit", "ten", "scale", "qualifier", "vague"}, row
+        if row["kind"] == "qualifier":
+            assert row["value"] in {"at_least", "more_than", "up_to", "about", "nearly"}, row
+        elif row["kind"] != "vague":
+            assert row["value"].isdigit(), row
+
+
+def test_triggers_have_plover_types_and_compile():
+    for row in load_csv("event_triggers.csv"):
+        re.compile(row["pattern"])
+        assert row["event_type"] in EVENT_TYPES, row
+        assert row["needs"] in {"", "weapon"}, row
+        assert bool(row["acled_event_type"]) == bool(row["acled_sub_event_type"]), row
+
+
+def test_weapons_compile_and_rank():
+    ranks = [int(r["rank"]) for r in load_csv("weapons.csv")]
+    assert len(set(ranks)) == len(ranks)
+    for row in load_csv("weapons.csv"):
+        re.compile(row["pattern"])
+        assert row["mode"] and row["acled_sub_event_type"], row
+
+
+def test_toll_and_attribution():
+    assert {r["category"] for r in load_csv("toll_phrases.csv")} <= FIGURES
+    assert {r["position"] for r in load_csv("attribution.csv")} <= {"before", "after"}
+
+
+def test_abbreviations_have_no_full_stop():
+    assert all(not a.endswith(".") for a in load_lines("abbreviations.txt"))
+
+
+def test_missing_file_is_a_vocabulary_error():
+    with pytest.raises(VocabularyError, match="missing vocabulary file: timeline/data/nope.csv"):
+        read_text("nope.csv")
