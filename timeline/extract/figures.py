@@ -19,6 +19,8 @@ STOP = {"of", "and", "or", "in", "on", "at", "to", "from", "for", "with", "by", 
         "the", "a", "an", "that", "which", "who", "as", "had", "have", "has", "but", "per", "than", "into"}
 MONEY_SYMBOLS = {"$": "usd", "€": "eur", "£": "gbp"}
 MONEY_WORDS = {"dollars": "usd", "euros": "eur", "pounds": "gbp"}
+# Jamming and "lost from radar" defeat drones, not missiles: a bare count with these verbs is drones.
+ELECTRONIC = re.compile(r"jam|radar|electronic|locationally", re.I)
 SCALES = {"k": 1_000, "thousand": 1_000, "m": 1_000_000, "mn": 1_000_000, "million": 1_000_000,
           "bn": 1_000_000_000, "billion": 1_000_000_000}
 
@@ -160,16 +162,28 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
 
 def _share_downed(text: str, base: int, figures: list[Figure]) -> list[Figure]:
     """'shot down 266 of the drones and 45 of the missiles': the verb governs both counts."""
-    out: list[Figure] = []
-    for fig in figures:
-        prev = out[-1] if out else None
-        if (prev is not None and fig.category in ("drones", "missiles") and prev.category.endswith("_downed")
-                and re.fullmatch(r"\s*(?:,|and|,\s*and|as\s+well\s+as|plus)\s*(?:all\s+)?",
-                                 text[prev.char_end - base:fig.char_start - base])):
-            fig = Figure(fig.category + "_downed", fig.value, fig.qualifier, fig.unit, fig.text,
-                         fig.char_start, fig.char_end)
-        out.append(fig)
+    out = list(figures)
+    for i in range(1, len(out)):  # forwards: "shot down 266 of the drones and 45 of the missiles"
+        if _joined(text, base, out[i - 1], out[i]) and out[i - 1].category.endswith("_downed"):
+            out[i] = _as_downed(out[i])
+    for i in range(len(out) - 1, 0, -1):  # backwards: "277 drones and 19 missiles were shot down"
+        if _joined(text, base, out[i - 1], out[i]) and out[i].category.endswith("_downed") \
+                and vocab().weapon_verb_after.match(text[out[i].char_end - base:]):
+            out[i - 1] = _as_downed(out[i - 1])
     return out
+
+
+def _joined(text: str, base: int, a: Figure, b: Figure) -> bool:
+    """Two weapon counts joined by 'and' (so one verb governs both)."""
+    return (a.category.split("_")[0] in ("drones", "missiles") and b.category.split("_")[0] in ("drones", "missiles")
+            and bool(re.fullmatch(r"\s*,?\s*(?:and|as\s+well\s+as|plus)\s+(?:all\s+)?",
+                                  text[a.char_end - base:b.char_start - base])))
+
+
+def _as_downed(fig: Figure) -> Figure:
+    if fig.category.endswith("_downed"):
+        return fig
+    return Figure(fig.category + "_downed", fig.value, fig.qualifier, fig.unit, fig.text, fig.char_start, fig.char_end)
 
 
 def _blocked(text: str, start: int) -> bool:
@@ -266,7 +280,8 @@ def _bare(text, m, base, value, last_weapon) -> Figure | None:
     v = vocab()
     wafter = v.weapon_verb_after.match(text[m.end():m.end() + 50])
     if wafter:
-        return _make(text, m.start(), m.end(), base, last_weapon + "_downed", value, last_weapon, m.start())
+        weapon = "drones" if ELECTRONIC.search(wafter.group("verb")) else last_weapon
+        return _make(text, m.start(), m.end(), base, weapon + "_downed", value, weapon, m.start())
     category = _person_category(text, m.start(), m.end())
     if category is None:
         return None

@@ -164,11 +164,21 @@ class _CountryActor:
 def _location(found_places, trigger, actor, target, claimant, country_hint):
     """The most specific place named; for an attack with none, the attacked country."""
     if found_places:
-        return min(found_places, key=lambda p: (p.place.geo_precision, p.start))
+        return min(_consistent(found_places), key=lambda p: (p.place.geo_precision, p.start))
     if trigger.event_type != "ASSAULT":
         return None
     place = places.country_place(_attacked_country(trigger, actor, target, claimant) or country_hint)
     return _Synthetic(place) if place else None
+
+
+def _consistent(found_places):
+    """Drop towns that lie outside every region the sentence names ("Belaya ... in the Irkutsk region"
+    is not the Ukrainian village): the gazetteer picked the wrong namesake."""
+    regions = {p.place.name for p in found_places if p.place.geo_precision == 2 and p.place.kind == "region"}
+    if not regions:
+        return found_places
+    kept = [p for p in found_places if p.place.geo_precision != 1 or p.place.admin1 in regions]
+    return kept or found_places
 
 
 def _attacked_country(trigger, actor, target, claimant) -> str | None:
@@ -204,8 +214,8 @@ def _mention(item, sentence, trigger, figs, place, actor, target, claimant, when
     if target_name is None and place is not None and trigger.event_type == "ASSAULT":
         target_country = _iso3(place.place.country)
         target_name = actors.country_name(target_country) if target_country else None
-        if target_country == actor_country:
-            target_name = target_country = None
+    if target_country is not None and target_country == actor_country:
+        target_name = target_country = None  # an actor does not target its own side
     p = place.place if place is not None else None
     mid = "m-" + hashlib.sha1(f"{item.item_id}:{sentence.start}".encode()).hexdigest()[:16]
     return Mention(

@@ -1,0 +1,89 @@
+"""The extraction combiner: one sentence in, one mention with its fields out (sentences written for these tests)."""
+from datetime import date, datetime, timezone
+
+import pytest
+
+from timeline.extract.mention import extract_item
+from timeline.models import Item
+
+
+def item(text, published=datetime(2025, 6, 1, 9, tzinfo=timezone.utc)):
+    return Item(item_id="it", source="page.txt", url=None, outlet=None, published=published,
+                item_time=None, position=0, headline=None, text=text)
+
+
+def one(text, **kw):
+    (m,) = extract_item(item(text, **kw))
+    return m
+
+
+def test_strike_on_a_city():
+    m = one("Russian drones struck Odesa overnight, killing one person and injuring 17, "
+            "according to regional governor Oleh Kiper.")
+    assert (m.event_type, m.event_mode, m.actor_country) == ("ASSAULT", "drone", "RUS")
+    assert (m.location, m.admin1, m.country, m.geo_precision) == ("Odesa", "Odesa Oblast", "UA", 1)
+    assert m.figure_values() == {"killed": 1, "injured": 17}
+    assert m.claimed_by == "Oleh Kiper" and m.target_country == "UKR"
+    assert m.event_date == date(2025, 6, 1) and m.date_window == 1
+
+
+def test_shoot_down_claim_is_the_attack_by_the_other_side():
+    m = one("Russia's defence ministry said its air defences destroyed 40 Ukrainian drones over the Bryansk region.")
+    assert (m.actor_country, m.claimed_by, m.location, m.country) == ("UKR", "Russia's defence ministry",
+                                                                       "Bryansk Oblast", "RU")
+    assert m.figure_values() == {"drones_downed": 40}
+    assert m.acled_sub_event_type == "Disrupted weapons use"
+
+
+def test_nationwide_tally_without_a_place_is_in_the_attacked_country():
+    m = one("Russia launched 472 drones and seven missiles at Ukraine overnight, the air force said.")
+    assert (m.location, m.geo_precision, m.actor, m.target_country) == ("Ukraine", 3, "Russia", "UKR")
+    assert m.figure_values() == {"drones": 472, "missiles": 7}
+
+
+def test_shoot_down_tally_with_jamming():
+    m = one("Air defences shot down 199 drones and 36 missiles, while 169 drones were lost to electronic jamming.")
+    assert m.figure_values() == {"drones_downed": 199, "missiles_downed": 36}
+    assert m.country == "UA"
+
+
+def test_town_outside_the_named_region_is_dropped_for_the_region():
+    m = one("The governor of Russia's Irkutsk region says a drone attack targeted a unit near the Belaya air base.")
+    assert (m.location, m.country) == ("Irkutsk Oblast", "RU")
+
+
+def test_statement_is_not_an_assault_and_has_no_country_place():
+    m = one("UK foreign secretary David Lammy criticised Vladimir Putin over the war in Ukraine.")
+    assert (m.event_type, m.actor, m.actor_country, m.target_country) == ("ACCUSE", "David Lammy", "GBR", "RUS")
+    assert m.location is None
+
+
+def test_capital_as_government_is_an_actor_not_a_place():
+    m = one("The EU imposed new sanctions to raise the pressure on Moscow.")
+    assert m.event_type == "SANCTION" and m.location is None and m.target_country == "RUS"
+
+
+def test_reported_source_at_the_end_is_the_claimant_not_the_actor():
+    m = one("He said Russia had used more than 440 drones and 32 missiles against Ukrainian cities.")
+    assert (m.actor_country, m.location) == ("RUS", "Ukraine")
+
+
+def test_quotation_does_not_type_the_sentence():
+    assert extract_item(item("“We will strike back hard,” a spokesman told reporters.")) == []
+
+
+@pytest.mark.parametrize("text, when, precision", [
+    ("A Russian strike on Kharkiv late yesterday injured 46 people.", date(2025, 5, 31), "day"),
+    ("Russian shelling killed two people in Kherson last month.", date(2025, 5, 1), "month"),
+])
+def test_dates_are_read_from_the_sentence(text, when, precision):
+    m = one(text)
+    assert (m.event_date, m.date_precision, m.date_explicit) == (when, precision, True)
+
+
+def test_offsets_point_into_the_item():
+    text = "Intro without events here. Two people were killed in Sumy on Tuesday."
+    (m,) = extract_item(item(text))
+    assert text[m.char_start:m.char_end] == m.sentence
+    (fig,) = m.figures
+    assert text[fig.char_start:fig.char_end] == "Two people"
