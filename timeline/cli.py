@@ -5,6 +5,7 @@ files were skipped (each named on stderr with the reason).
 """
 from __future__ import annotations
 
+import json
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -141,6 +142,42 @@ def _who(name, country) -> str:
     if not name:
         return ""
     return f"{name} ({country})" if country else name
+
+
+@app.command()
+def evaluate(
+    gold: List[Path] = typer.Argument(..., help="Gold YAML files (format: docs/gold.md)."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", "-o",
+                                           help="Score the build in this folder [default: build the gold pages now]."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+    misses: bool = typer.Option(False, "--misses", help="Also list every field the build got wrong."),
+) -> None:
+    """Score extraction against gold annotations: precision, recall and F1 per field, dedup, over-merges."""
+    from . import evaluate as ev
+
+    try:
+        report = ev.evaluate(gold, out_dir)
+    except TimelineError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1)
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), indent=2, sort_keys=True))
+    else:
+        _print_scores(report)
+    if misses:
+        for line in report.misses:
+            typer.echo(line)
+
+
+def _print_scores(report) -> None:
+    typer.echo(f"{report.gold_events} gold events, {report.system_events} system events")
+    typer.echo(f"{'field':<18} {'precision':>9} {'recall':>7} {'F1':>6} {'tp':>5} {'fp':>5} {'fn':>5}")
+    for name, sc in report.scores.items():
+        if sc.tp + sc.fp + sc.fn == 0:
+            continue
+        typer.echo(f"{name:<18} {sc.precision:>9.3f} {sc.recall:>7.3f} {sc.f1:>6.3f} {sc.tp:>5} {sc.fp:>5} {sc.fn:>5}")
+    typer.echo(f"{'dedup (pairs)':<18} {report.dedup:>9.3f} ({report.dedup_joined}/{report.dedup_pairs} pairs joined)")
+    typer.echo(f"{'over-merges':<18} {report.over_merges:>9}")
 
 
 @app.command(name="schema")

@@ -1,0 +1,113 @@
+"""`timeline evaluate`: slot-filling scores on hand-made system tables, and the command end to end."""
+import json
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from timeline import schema
+from timeline.cli import app
+from timeline.evaluate import GoldError, load_gold, score
+
+PAGE = ("Russian drones struck Odesa overnight, killing two people and injuring nine, the governor said.\n"
+        "Two people died and nine were hurt in the Odesa attack, officials added.\n"
+        "Zelensky called on allies to send more air defence systems.\n")
+
+GOLD = """
+page: odesa-2025-06-10.txt
+published: 2025-06-10
+events:
+  - id: odesa-strike
+    snippets: ["struck Odesa overnight", "died and nine were hurt"]
+    event_date: 2025-06-10
+    event_type: ASSAULT
+    actor_country: RUS
+    location: Odesa
+    admin1: Odesa Oblast
+    country: UA
+    figures: {killed: 2, injured: 9}
+  - id: air-defence-appeal
+    snippets: ["called on allies"]
+    event_type: REQUEST
+    actor_country: UKR
+"""
+
+
+@pytest.fixture
+def gold_file(tmp_path):
+    (tmp_path / "odesa-2025-06-10.txt").write_text(PAGE, encoding="utf-8")
+    path = tmp_path / "odesa.yaml"
+    path.write_text(GOLD, encoding="utf-8")
+    return path
+
+
+def frames(rows):
+    """System tables: one event per row of `rows` (mention sentence, event fields)."""
+    mentions, events = [], []
+    for i, (sentence, fields) in enumerate(rows):
+        eid = fields.pop("event_id", f"ev-{i}")
+        mentions.append({"source": "odesa-2025-06-10.txt", "sentence": sentence, "event_id": eid})
+        ev = {c: None for c in schema.table("events").names}
+        ev.update(event_id=eid, summary=sentence, **fields)
+        events.append(ev)
+    return pd.DataFrame(mentions), pd.DataFrame(events).drop_duplicates("event_id")
+
+
+def test_scores_fields_figures_dedup_and_spurious(gold_file):
+    strike = dict(event_id="ev-a", event_date=date(2025, 6, 10), date_precision="day", event_type="ASSAULT",
+                  actor_country="RUS", location="Odesa", admin1="Odesa Oblast", country="UA", killed=2, injured=8)
+    mentions, events = frames([
+        ("Russian drones struck Odesa overnight, killing two people.", dict(strike)),
+        ("Two people died and nine were hurt in the Odesa attack.", dict(strike)),
+        ("Zelensky called on allies to send more air defence systems.", dict(event_type="REQUEST", actor_country="UKR")),
+        ("Some commentary that is not an event.", dict(event_type="ACCUSE", location="Kyiv")),
+    ])
+    report = score([load_gold(gold_file)], mentions, events)
+    s = report.scores
+    assert (s["event"].tp, s["event"].fp, s["event"].fn) == (2, 1, 0)
+    assert (s["killed"].tp, s["killed"].fp, s["killed"].fn) == (1, 0, 0)
+    assert (s["injured"].tp, s["injured"].fp, s["injured"].fn) == (0, 1, 1)  # 8 reported, gold says 9
+    assert (s["location"].tp, s["location"].fp) == (1, 1)  # the spurious Kyiv row is a false positive
+    assert (report.dedup_pairs, report.dedup_joined, report.over_merges) == (1, 1, 0)
+    assert "odesa.yaml:odesa-strike injured: gold=9 system=8" in report.misses
+
+
+def test_two_gold_events_on_one_system_event_is_an_over_merge(gold_file):
+    both = dict(event_id="ev-x", event_type="ASSAULT")
+    mentions, events = frames([
+        ("Russian drones struck Odesa overnight.", dict(both)),
+        ("Zelensky called on allies to act.", dict(both)),
+    ])
+    report = score([load_gold(gold_file)], mentions, events)
+    assert report.over_merges == 1
+
+
+def test_missed_event_counts_every_gold_field_as_missed(gold_file):
+    mentions, events = frames([("Something else entirely.", dict(event_type="ASSAULT"))])
+    report = score([load_gold(gold_file)], mentions, events)
+    assert report.scores["event"].fn == 2 and report.scores["location"].fn == 1
+    assert report.scores["event"].recall == 0.0
+
+
+@pytest.mark.parametrize("text, message", [
+    ("events: []", "a gold file needs 'page' and a list of 'events'"),
+    ("page: x.txt\nevents:\n  - id: a\n    event_type: ASSAULT", "event 1 needs at least one snippet"),
+    ("page: x.txt\nevents:\n  - {id: a, snippets: [s], figures: {dead: 1}}", "unknown figure categories ['dead']"),
+    ("page: x.txt\nevents:\n  - {id: a, snippets: [s], place: Kyiv}", "unknown fields ['place']"),
+])
+def test_malformed_gold_is_refused(tmp_path, text, message):
+    path = tmp_path / "g.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(GoldError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        load_gold(path)
+
+
+def test_command_builds_and_scores_the_gold_pages(gold_file):
+    result = CliRunner().invoke(app, ["evaluate", str(gold_file), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["gold_events"] == 2
+    assert data["fields"]["event"]["recall"] == 1.0
+    assert data["fields"]["location"]["tp"] == 1 and data["over_merges"] == 0

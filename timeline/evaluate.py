@@ -1,0 +1,242 @@
+"""Score a build against gold annotations (format: docs/gold.md).
+
+A gold event is found when a system mention's sentence contains one of its
+snippets; it is then paired with the system event most of those mentions
+landed on. Each field is scored as slot filling: a system value equal to the
+gold value is a true positive; a wrong value is a false positive and a false
+negative; a value where gold says none (or on a system event no gold event
+matches) is a false positive; a gold value the system missed is a false
+negative. Dedup is scored over pairs of mentions of one gold event;
+over-merges count system events that two gold events landed on.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Sequence
+
+import pandas as pd
+import yaml
+
+from . import pipeline, read, schema, split, write
+from .errors import TimelineError
+
+FIELDS = ("event_date", "date_precision", "event_type", "actor_country", "target_country",
+          "location", "admin1", "country")
+
+
+class GoldError(TimelineError):
+    """A gold file is malformed."""
+
+
+@dataclass(frozen=True)
+class GoldEvent:
+    id: str
+    snippets: tuple[str, ...]
+    fields: dict           # field -> gold value (None = "none"); absent fields are not scored
+    figures: dict          # category -> value; absent categories mean "none reported"
+
+
+@dataclass(frozen=True)
+class GoldPage:
+    path: Path             # the gold YAML
+    page: Path             # the input file it annotates
+    events: tuple[GoldEvent, ...]
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def as_dict(self) -> dict:
+        return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
+                "tp": self.tp, "fp": self.fp, "fn": self.fn}
+
+
+@dataclass
+class Report:
+    scores: dict[str, Score] = field(default_factory=dict)
+    dedup_pairs: int = 0
+    dedup_joined: int = 0
+    over_merges: int = 0
+    gold_events: int = 0
+    system_events: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def dedup(self) -> float:
+        return self.dedup_joined / self.dedup_pairs if self.dedup_pairs else 1.0
+
+    def as_dict(self) -> dict:
+        return {
+            "gold_events": self.gold_events, "system_events": self.system_events,
+            "fields": {k: v.as_dict() for k, v in self.scores.items()},
+            "dedup": {"pairwise_recall": round(self.dedup, 4), "pairs": self.dedup_pairs,
+                      "joined": self.dedup_joined},
+            "over_merges": self.over_merges,
+        }
+
+
+# --- gold files ---------------------------------------------------------------------------
+
+def load_gold(path: str | Path) -> GoldPage:
+    path = Path(path)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise GoldError(f"{path}: cannot read gold file ({exc})") from exc
+    if not isinstance(doc, dict) or "page" not in doc or not isinstance(doc.get("events"), list):
+        raise GoldError(f"{path}: a gold file needs 'page' and a list of 'events'")
+    events = tuple(_gold_event(path, i, e) for i, e in enumerate(doc["events"]))
+    ids = [e.id for e in events]
+    if len(set(ids)) != len(ids):
+        raise GoldError(f"{path}: duplicate event ids {sorted({i for i in ids if ids.count(i) > 1})}")
+    return GoldPage(path, (path.parent / doc["page"]).resolve(), events)
+
+
+def _gold_event(path: Path, i: int, e: dict) -> GoldEvent:
+    if not isinstance(e, dict) or not e.get("snippets"):
+        raise GoldError(f"{path}: event {i + 1} needs at least one snippet")
+    unknown = set(e) - {"id", "snippets", "figures", *FIELDS}
+    if unknown:
+        raise GoldError(f"{path}: event {e.get('id', i + 1)} has unknown fields {sorted(unknown)}")
+    figures = e.get("figures") or {}
+    bad = set(figures) - set(schema.figure_categories())
+    if bad:
+        raise GoldError(f"{path}: event {e.get('id', i + 1)} has unknown figure categories {sorted(bad)}")
+    fields = {k: _norm(e[k]) for k in FIELDS if k in e}
+    if "event_type" in fields and "date_precision" not in fields and "event_date" in fields:
+        fields["date_precision"] = "day"
+    return GoldEvent(str(e.get("id", i + 1)), tuple(str(s) for s in e["snippets"]), fields,
+                     {k: int(v) for k, v in figures.items()})
+
+
+def _norm(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    return None if value is None else str(value)
+
+
+# --- scoring ------------------------------------------------------------------------------
+
+def evaluate(gold_paths: Sequence[str | Path], out_dir: str | Path | None = None) -> Report:
+    """Score the build in `out_dir` (or a fresh in-memory build of the gold pages) against the gold files."""
+    pages = [load_gold(p) for p in gold_paths]
+    tables = _system_tables(pages, out_dir)
+    return score(pages, tables["mentions"], tables["events"])
+
+
+def _system_tables(pages: list[GoldPage], out_dir) -> dict[str, pd.DataFrame]:
+    if out_dir is not None:
+        frames = write.read_tables(out_dir)
+        if "events" not in frames or "mentions" not in frames:
+            raise GoldError(f"{out_dir}: no events/mentions tables to score (run timeline build first)")
+        return frames
+    docs, errors = read.read_inputs(sorted({p.page for p in pages}), strict=True)
+    items = [it for doc in docs for it in split.split_document(doc)[0]]
+    return pipeline.process(items).as_dict()
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("’", "'").replace("‘", "'")).strip()
+
+
+def score(pages: list[GoldPage], mentions: pd.DataFrame, events: pd.DataFrame) -> Report:
+    report = Report()
+    names = {p.page.name for p in pages}
+    mentions = mentions[mentions["source"].map(lambda s: Path(s).name in names)]
+    events = events[events["event_id"].isin(set(mentions["event_id"]))].set_index("event_id")
+    report.system_events = len(events)
+    claimed: dict[str, set[str]] = {}
+    for page in pages:
+        page_mentions = mentions[mentions["source"].map(lambda s: Path(s).name == page.page.name)]
+        sentences = [(_clean(s), eid) for s, eid in zip(page_mentions["sentence"], page_mentions["event_id"])]
+        for gold in page.events:
+            report.gold_events += 1
+            eids = [eid for s, eid in sentences if any(_clean(sn) in s for sn in gold.snippets)]
+            _score_dedup(report, eids)
+            best = Counter(eids).most_common(1)[0][0] if eids else None
+            if best is not None:
+                claimed.setdefault(best, set()).add(f"{page.path.name}:{gold.id}")
+            _score_event(report, page, gold, events.loc[best] if best is not None else None)
+    report.over_merges = sum(1 for g in claimed.values() if len(g) > 1)
+    for eid in events.index.difference(list(claimed)):
+        _score_spurious(report, events.loc[eid])
+    return report
+
+
+def _score_dedup(report: Report, eids: list[str]) -> None:
+    n = len(eids)
+    report.dedup_pairs += n * (n - 1) // 2
+    report.dedup_joined += sum(c * (c - 1) // 2 for c in Counter(eids).values())
+
+
+def _bump(report: Report, name: str, gold, system, where: str) -> None:
+    sc = report.scores.setdefault(name, Score())
+    if gold is None and system is None:
+        return
+    if gold is not None and system is not None and gold == system:
+        sc.tp += 1
+        return
+    if system is not None:
+        sc.fp += 1
+    if gold is not None:
+        sc.fn += 1
+    report.misses.append(f"{where} {name}: gold={gold!r} system={system!r}")
+
+
+def _value(row, col):
+    if row is None:
+        return None
+    v = row[col]
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return None
+    if isinstance(v, date):
+        return v.isoformat()
+    if col in schema.figure_categories():
+        return int(v)
+    return str(v)
+
+
+def _score_event(report: Report, page: GoldPage, gold: GoldEvent, row) -> None:
+    where = f"{page.path.name}:{gold.id}"
+    _bump(report, "event", True, True if row is not None else None, where)
+    if row is None:
+        for name, value in gold.fields.items():
+            _bump(report, name, value, None, where)
+        for cat, value in gold.figures.items():
+            _bump(report, cat, value, None, where)
+        return
+    for name, value in gold.fields.items():
+        _bump(report, name, value, _value(row, name), where)
+    for cat in schema.figure_categories():
+        _bump(report, cat, gold.figures.get(cat), _value(row, cat), where)
+
+
+def _score_spurious(report: Report, row) -> None:
+    where = f"spurious[{str(row['summary'])[:60]}]"
+    _bump(report, "event", None, True, where)
+    for name in FIELDS:
+        _bump(report, name, None, _value(row, name), where)
+    for cat in schema.figure_categories():
+        _bump(report, cat, None, _value(row, cat), where)
+
+
