@@ -34,9 +34,12 @@ class _Cluster:
         return self.rows[0]
 
 
-def family(event_type: str) -> str:
-    """Events of one family may merge; every type is its own family."""
-    return event_type
+def family(rec: dict) -> str:
+    """Events of one family may merge. Every type is its own family, and ground battles
+    (front-line clash tallies) are apart from strikes and shoot-downs of the same day."""
+    if rec["event_type"] == "ASSAULT" and rec.get("acled_event_type") == "Battles":
+        return "ASSAULT/battles"
+    return rec["event_type"]
 
 
 def merge_mentions(mentions: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
@@ -74,7 +77,7 @@ def _ts(value) -> float:
 
 
 def _block_key(rec: dict) -> tuple:
-    return (family(rec["event_type"]), rec.get("country") or "")
+    return (family(rec), rec.get("country") or "")
 
 
 def _tokens(sentence: str) -> frozenset:
@@ -142,11 +145,15 @@ def _places_nest(a: dict, b: dict) -> bool:
     pa, pb = _precision(a), _precision(b)
     if pa == 3 or pb == 3:
         return False
-    if pa == 1 and pb == 2:
-        return a["admin1"] == b["location"]
-    if pa == 2 and pb == 1:
-        return b["admin1"] == a["location"]
+    if pa > pb:
+        a, b, pa, pb = b, a, pb, pa
+    if pa == 1 and pb == 2:  # a town in the named region, or a district of the same city
+        return a["admin1"] == b["location"] or (_is_district(b) and a["admin1"] == b["admin1"])
     return False
+
+
+def _is_district(rec: dict) -> bool:
+    return str(rec["location"]).endswith((" district", " raion"))
 
 
 def _actors_agree(a: dict, b: dict) -> bool:

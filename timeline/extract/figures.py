@@ -16,11 +16,13 @@ from ..vocab import load_csv
 
 AUX = r"(?:were|was|have\s+been|has\s+been|had\s+been|are|is|been|be|reportedly|also|later|all|of\s+them|then|subsequently)"
 STOP = {"of", "and", "or", "in", "on", "at", "to", "from", "for", "with", "by", "were", "was", "is", "are",
-        "the", "a", "an", "that", "which", "who", "as", "had", "have", "has", "but", "per", "than", "into"}
+        "the", "a", "an", "that", "which", "who", "as", "had", "have", "has", "but", "per", "than", "into",
+        "when", "after", "while", "before", "since", "because", "if", "during", "amid"}
 MONEY_SYMBOLS = {"$": "usd", "€": "eur", "£": "gbp"}
 MONEY_WORDS = {"dollars": "usd", "euros": "eur", "pounds": "gbp"}
 # Jamming and "lost from radar" defeat drones, not missiles: a bare count with these verbs is drones.
 ELECTRONIC = re.compile(r"jam|radar|electronic|locationally", re.I)
+PRICE = re.compile(r"\bprice\s+cap|\bper\s+barrel|\ba\s+barrel\b", re.I)
 SCALES = {"k": 1_000, "thousand": 1_000, "m": 1_000_000, "mn": 1_000_000, "million": 1_000_000,
           "bn": 1_000_000_000, "billion": 1_000_000_000}
 
@@ -65,7 +67,9 @@ def vocab() -> _Vocab:
         r"(?![\w-]|\.\d|:\d|,\d|\s*%|\s+per\s*cent|\s+percent)"
     )
     nouns = {r["noun"].lower(): r for r in load_csv("figure_nouns.csv")}
-    filler = r"(?:(?!(?:%s)\b)[A-Za-z][\w'’-]*\s+)" % "|".join(sorted(STOP))
+    verbs = {r["phrase"].lower() for r in load_csv("figure_verbs.csv")}
+    blocked = sorted(STOP | {v for v in verbs if " " not in v})
+    filler = r"(?:(?!(?:%s)\b)[A-Za-z][\w'’-]*\s+)" % "|".join(blocked)
     noun = re.compile(rf"\s+(?:{filler}){{0,3}}?(?P<noun>{_alt(nouns)})\b", re.I)
     singular_nouns = [n for n, r in nouns.items() if r["singular"] == "yes"]
     singular = re.compile(
@@ -92,7 +96,7 @@ def vocab() -> _Vocab:
         qualifier=re.compile(rf"\b(?P<q>{quals})\s+$", re.I),
         qualifiers=qualifiers, words=words,
         money=re.compile(
-            rf"(?P<sym>[$€£])\s?(?P<num>{digit_num})(?:\s?(?P<scale>million|billion|bn|mn|m|k)\b)?"
+            rf"(?<![A-Za-z])(?P<sym>[$€£])\s?(?P<num>{digit_num})(?:\s?(?P<scale>million|billion|bn|mn|m|k)\b)?"
             r"(?!\s+(?:per|a|an|each)\s)(?![\w.])"
         ),
         toll=toll, tolls=tolls,
@@ -129,7 +133,8 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
     v = vocab()
     figures: list[Figure] = []
     used: list[tuple[int, int]] = []
-    for m in v.money.finditer(text):
+    prices = PRICE.search(text) is not None  # "a price cap of $45": a price, not an amount
+    for m in ([] if prices else v.money.finditer(text)):
         fig = _money(m, base)
         if fig:
             figures.append(fig)

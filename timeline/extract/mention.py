@@ -26,20 +26,36 @@ ATTACK_LOCATIVE = re.compile(
 # A town named in a violent sentence is where it happened, unless it speaks or owns something.
 SPEAKS = re.compile(r"^(?:[’']s\b|\s+(?:has|have|had|is|was|will|would|said|says|says|claimed|wants|believes)\b)")
 SHOOT_DOWN = "Disrupted weapons use"
+# Where drones were downed is the place they were downed over, not where "the rest hit targets".
+OVER = re.compile(r"\bover\s+(?:the\s+)?(?:[\w’'-]+\s+){0,3}$", re.I)
 
 
 def extract_item(item: Item, country_hint: str = "UA") -> list[Mention]:
-    """Every mention in one item, in text order."""
-    out = []
+    """Every mention in one item, in text order.
+
+    A post is about one story: an attack sentence that names no place of its
+    own ("He says the drones were launched from a lorry") happened where the
+    post's previous attack did.
+    """
+    out: list[Mention] = []
+    context = None
     for sentence in split_sentences(item.text):
-        mention = extract_sentence(item, sentence, country_hint)
-        if mention is not None:
-            out.append(mention)
+        mention = extract_sentence(item, sentence, country_hint, context)
+        if mention is None:
+            continue
+        out.append(mention)
+        if mention.event_type == "ASSAULT" and mention.location is not None and mention.geo_precision < 3:
+            context = mention
     return out
 
 
-def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA") -> Mention | None:
-    """The mention a sentence reports, or None when it reports no event."""
+def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
+                     context: Mention | None = None) -> Mention | None:
+    """The mention a sentence reports, or None when it reports no event.
+
+    `context` is the item's latest attack mention with a named place, used
+    when this sentence reports an attack without naming where.
+    """
     masked = mask_quotes(sentence.text)
     if not re.search(r"[A-Za-z]{3}", masked):
         return None  # a sentence that is only a quotation
@@ -56,9 +72,27 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA") -
     place_spans, actor_matches = _roles(masked, found_places, found_actors, violent)
     claimant = _claimant(masked, actor_matches)
     actor, target = _participants(masked, trigger, actor_matches, claimant)
-    place = _location(place_spans, trigger, actor, target, claimant, country_hint)
+    cats = {f.category for f in figs}
+    if trigger.acled_event_type == "Battles" and claimant is not None and claimant.country in _ENEMY:
+        # a front-line tally reported by one side: the other side attacked
+        actor, target = _CountryActor(_ENEMY[claimant.country]), _CountryActor(claimant.country)
+    place = _location(masked, place_spans, trigger, actor, target, claimant, country_hint, cats)
+    if actor is None and trigger.event_type == "ASSAULT" and place is not None:
+        enemy = _ENEMY.get(_iso3(place.place.country) or "")
+        actor = _CountryActor(enemy) if enemy else None  # an unattributed strike in the war zone
     when = dates.resolve_date(masked, item.anchor)
-    return _mention(item, sentence, trigger, figs, place, actor, target, claimant, when)
+    mention = _mention(item, sentence, trigger, figs, place, actor, target, claimant, when)
+    if context is not None and isinstance(place, _Synthetic) and not cats & NATIONAL_TALLY:
+        mention = _inherit_place(mention, context)
+    return mention
+
+
+NATIONAL_TALLY = frozenset({"drones", "missiles", "drones_downed", "missiles_downed", "combat_clashes"})
+PLACE_FIELDS = ("location", "admin1", "country", "latitude", "longitude", "geo_precision")
+
+
+def _inherit_place(mention: Mention, context: Mention) -> Mention:
+    return replace(mention, **{f: getattr(context, f) for f in PLACE_FIELDS})
 
 
 def _roles(text, found_places, found_actors, violent: bool):
@@ -127,13 +161,22 @@ def _participants(text, trigger, actor_matches, claimant):
     before = [a for a in full if a.end <= trigger.start and a is not claimant]
     after = [a for a in full if a.start >= trigger.end and a is not claimant]
     agent = next((a for a in after if re.search(r"\bby\s+(?:the\s+)?$", text[max(0, a.start - 8):a.start])), None)
-    actor = agent or (before[-1] if before else None)
+    actor = agent or _modifier(text, trigger, actor_matches) or (before[-1] if before else None)
     if actor is None and claimant is not None and claimant.end <= trigger.start:
         actor = claimant
     if actor is None:
         actor = next((a for a in actor_matches if a.adjectival), None)
     target = next((a for a in after if a is not agent and a is not actor and not _same_side(a, actor)), None)
     return actor, target
+
+
+def _modifier(text, trigger, actor_matches):
+    """A demonym on the trigger itself: "Russian attacks", "a Russian drone strike"."""
+    for a in actor_matches:
+        if a.adjectival and a.end <= trigger.start and re.fullmatch(r"[\s\w-]{0,25}", text[a.end:trigger.start]):
+            if len(text[a.end:trigger.start].split()) <= 2:
+                return a
+    return None
 
 
 def _same_side(a, b) -> bool:
@@ -161,8 +204,20 @@ class _CountryActor:
         self.country = iso3
         self.name = actors.country_name(iso3)
 
-def _location(found_places, trigger, actor, target, claimant, country_hint):
-    """The most specific place named; for an attack with none, the attacked country."""
+def _location(text, found_places, trigger, actor, target, claimant, country_hint, cats=frozenset()):
+    """The most specific place named; for an attack with none, the attacked country.
+
+    Nationwide tallies ("launched 440 drones at Ukraine ..., with Kyiv the main
+    target"; "177 combat clashes ... near Pokrovsk") are located in the country.
+    """
+    national = [p for p in found_places if p.place.geo_precision == 3]
+    if national and cats & {"drones", "missiles"}:
+        return national[0]
+    if trigger.acled_sub_event_type == SHOOT_DOWN and cats & {"drones_downed", "missiles_downed"}:
+        found_places = [p for p in found_places if OVER.search(text[max(0, p.start - 40):p.start])]
+    if "combat_clashes" in cats:
+        place = places.country_place(country_hint)
+        return _Synthetic(place) if place else None
     if found_places:
         return min(_consistent(found_places), key=lambda p: (p.place.geo_precision, p.start))
     if trigger.event_type != "ASSAULT":
