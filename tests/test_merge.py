@@ -118,3 +118,11 @@ def test_ids_are_stable_and_independent_of_input_order():
     first, _ = run(rows)
     second, _ = run(list(reversed(rows)))
     assert sorted(first["event_id"]) == sorted(second["event_id"])
+
+
+def test_sources_fall_back_to_file_names_when_some_pages_have_no_url():
+    events, _ = run([
+        mention("1", "Two people were killed in Kyiv.", killed=2, url="https://example.test/a", **KYIV),
+        mention("2", "Two people were killed in Kyiv overnight.", killed=2, source="b.txt", url=None, **KYIV),
+    ])
+    assert events.loc[0, "sources"] == "b.txt;https://example.test/a"

@@ -246,7 +246,7 @@ def _latest(rows: list[dict], col: str):
 
 def _provenance(rows: list[dict], best: dict) -> dict:
     reported = [pd.Timestamp(r["reported"]) for r in rows]
-    sources = sorted({r["url"] or r["source"] for r in rows})
+    sources = sorted({r["url"] if _present(r["url"]) else r["source"] for r in rows})
     return {
         "summary": best["sentence"],
         "n_mentions": len(rows),

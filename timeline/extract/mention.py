@@ -40,12 +40,43 @@ def extract_item(item: Item, country_hint: str = "UA") -> list[Mention]:
     out: list[Mention] = []
     context = None
     for sentence in split_sentences(item.text):
-        mention = extract_sentence(item, sentence, country_hint, context)
-        if mention is None:
-            continue
-        out.append(mention)
-        if mention.event_type == "ASSAULT" and mention.location is not None and mention.geo_precision < 3:
-            context = mention
+        for mention in extract_clauses(item, sentence, country_hint, context):
+            out.append(mention)
+            if mention.event_type == "ASSAULT" and mention.location is not None and mention.geo_precision < 3:
+                context = mention
+    return out
+
+
+# Clause boundaries: "; ", ", and ", ", while ", " while ", ", but ".
+CLAUSE = re.compile(r";\s+|,\s*(?:and|while|whereas|but)\s+|\s+while\s+")
+
+
+def extract_clauses(item: Item, sentence: Sentence, country_hint: str = "UA",
+                    context: Mention | None = None) -> list[Mention]:
+    """The sentence's mentions: one, or one per clause when clauses report attacks in different places
+    ("four people died in the Khmelnytskyi region, and one person was killed in Mykolaiv")."""
+    whole = extract_sentence(item, sentence, country_hint, context)
+    if whole is None or whole.event_type != "ASSAULT":
+        return [whole] if whole is not None else []
+    parts = [m for m in (extract_sentence(item, c, country_hint) for c in _clauses(sentence)) if m is not None]
+    named = [m for m in parts if m.event_type == "ASSAULT" and m.geo_precision is not None and m.geo_precision < 3]
+    if len(named) < 2 or len({m.location for m in named}) < len(named) or len(named) != len(parts):
+        return [whole]
+    return [replace(m, sentence=sentence.text, char_start=sentence.start, char_end=sentence.end,
+                    event_date=whole.event_date, date_precision=whole.date_precision,
+                    date_explicit=whole.date_explicit, date_window=whole.date_window,
+                    claimed_by=m.claimed_by or whole.claimed_by) for m in parts]
+
+
+def _clauses(sentence: Sentence) -> list[Sentence]:
+    masked = mask_quotes(sentence.text)
+    bounds = [0] + [m.end() for m in CLAUSE.finditer(masked)] + [len(masked) + 1]
+    out = []
+    for start, end in zip(bounds, bounds[1:]):
+        text = sentence.text[start:end - 1 if end > len(masked) else end].strip(" ,;")
+        if text:
+            offset = sentence.text.index(text, start)
+            out.append(Sentence(text, sentence.start + offset, sentence.start + offset + len(text)))
     return out
 
 
@@ -272,7 +303,7 @@ def _mention(item, sentence, trigger, figs, place, actor, target, claimant, when
     if target_country is not None and target_country == actor_country:
         target_name = target_country = None  # an actor does not target its own side
     p = place.place if place is not None else None
-    mid = "m-" + hashlib.sha1(f"{item.item_id}:{sentence.start}".encode()).hexdigest()[:16]
+    mid = "m-" + hashlib.sha1(f"{item.item_id}:{sentence.start}:{sentence.end}".encode()).hexdigest()[:16]
     return Mention(
         mention_id=mid, item_id=item.item_id, source=item.source, url=item.url,
         sentence=sentence.text, char_start=sentence.start, char_end=sentence.end,
