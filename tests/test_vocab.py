@@ -54,7 +54,7 @@ def test_triggers_have_plover_types_and_compile():
     for row in load_csv("event_triggers.csv"):
         re.compile(row["pattern"])
         assert row["event_type"] in EVENT_TYPES, row
-        assert row["needs"] in {"", "weapon"}, row
+        assert row["needs"] in {"", "weapon", "captives"}, row
         assert bool(row["acled_event_type"]) == bool(row["acled_sub_event_type"]), row
 
 

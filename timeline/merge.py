@@ -97,11 +97,17 @@ def _find_cluster(rec: dict, block: list[_Cluster]) -> _Cluster | None:
 
 
 def _compatible(rec: dict, cluster: _Cluster, tokens: frozenset) -> bool:
-    if any(_jaccard(tokens, t) >= NEAR_DUPLICATE for t in cluster.tokens):
+    if any(_jaccard(tokens, t) >= NEAR_DUPLICATE and _places_nest(rec, other) and not _same_sentence(rec, other)
+           for t, other in zip(cluster.tokens, cluster.rows)):
         return True
     if any(_conflict(rec, other) for other in cluster.rows):
         return False
     return any(_same_event(rec, other) for other in cluster.rows)
+
+
+def _same_sentence(a: dict, b: dict) -> bool:
+    """Two clauses of one sentence report two events (that is why it was split)."""
+    return a["item_id"] == b["item_id"] and a["char_start"] == b["char_start"]
 
 
 def _jaccard(a: frozenset, b: frozenset) -> float:
@@ -120,9 +126,14 @@ def _conflict(a: dict, b: dict) -> bool:
     """
     if a["event_type"] == "ASSAULT" and not _actors_agree(a, b):
         return True
+    if _same_sentence(a, b):
+        return True
     shared = [c for c in schema.figure_categories() if _present(a[c]) and _present(b[c])]
+    differ = any(a[c] != b[c] for c in shared)
     if a["event_date"] != b["event_date"] and a["_explicit"] and b["_explicit"]:
-        return any(a[c] != b[c] for c in shared)
+        return differ
+    if differ and a["location"] != b["location"]:
+        return True  # a region's daily toll is not the strike on one of its towns
     return not _figures_agree(a, b)
 
 
@@ -160,18 +171,21 @@ def _actors_agree(a: dict, b: dict) -> bool:
     if a["event_type"] == "ASSAULT":
         ca, cb = a["actor_country"], b["actor_country"]
         return not (_present(ca) and _present(cb) and ca != cb)
-    sides_a = {v for v in (a["actor_country"], a["target_country"]) if _present(v)}
-    sides_b = {v for v in (b["actor_country"], b["target_country"]) if _present(v)}
-    if sides_a and sides_b:
-        return sides_a == sides_b if len(sides_a) > 1 and len(sides_b) > 1 else bool(sides_a & sides_b)
-    return _present(a["location"]) and a["location"] == b["location"]
+    if a["event_type"] == "CONSULT":  # a call is the same call whoever is named first
+        sides_a = {v for v in (a["actor_country"], a["target_country"]) if _present(v)}
+        sides_b = {v for v in (b["actor_country"], b["target_country"]) if _present(v)}
+        return bool(sides_a) and bool(sides_b) and (sides_a <= sides_b or sides_b <= sides_a)
+    if not (_present(a["actor_country"]) and a["actor_country"] == b["actor_country"]):
+        return False  # statements, sanctions, aid: the same actor, or not the same event
+    ta, tb = a["target_country"], b["target_country"]
+    return not (_present(ta) and _present(tb) and ta != tb)
 
 
 def _figures_agree(a: dict, b: dict) -> bool:
     """A nationwide tally with different launch counts on one night is a different attack."""
     if _precision(a) != 3:
         return True
-    for col in ("drones", "missiles"):
+    for col in ("drones", "missiles", "combat_clashes"):
         if _present(a[col]) and _present(b[col]) and a[col] != b[col]:
             return False
     return True

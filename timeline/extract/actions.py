@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from ..vocab import load_csv
 
+CAPTIVES = re.compile(r"\b(?:prisoners?|POWs?|captives?|each\s+side|both\s+sides)\b", re.I)
 VIOLENT_FIGURES = frozenset({"killed", "injured", "casualties", "missing", "drones", "missiles", "bombs",
                              "drones_downed", "missiles_downed", "combat_clashes"})
 
@@ -60,8 +61,9 @@ def find_trigger(text: str, categories: set[str] = frozenset()) -> Trigger | Non
     violent = bool(categories & VIOLENT_FIGURES)
     armed = violent or weapon(text) is not None
     hits = []
+    captives = "prisoners" in categories or CAPTIVES.search(text) is not None
     for rule in _rules():
-        if rule.row["needs"] == "weapon" and not armed:
+        if (rule.row["needs"] == "weapon" and not armed) or (rule.row["needs"] == "captives" and not captives):
             continue
         m = rule.pattern.search(text)
         if m:

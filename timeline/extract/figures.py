@@ -82,7 +82,7 @@ def vocab() -> _Vocab:
     quals = _alt(qualifiers)
     tolls = {r["phrase"].lower(): r["category"] for r in load_csv("toll_phrases.csv")}
     toll = re.compile(
-        rf"\b(?P<phrase>{_alt(tolls)})\b[^.;:]{{0,60}}?\b(?:risen|rose|climbed|increased|jumped|reached|"
+        rf"\b(?P<phrase>{_alt(tolls)})\b[^.;:]{{0,90}}?\b(?:risen|rose|climbed|increased|jumped|reached|"
         rf"stands\s+at|stood\s+at|is\s+now|now\s+stands\s+at)\s+(?:to\s+)?(?:(?:{quals})\s+)?(?={digit_num}|{word_num})",
         re.I)
     return _Vocab(

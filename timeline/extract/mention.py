@@ -26,6 +26,9 @@ ATTACK_LOCATIVE = re.compile(
 # A town named in a violent sentence is where it happened, unless it speaks or owns something.
 SPEAKS = re.compile(r"^(?:[’']s\b|\s+(?:has|have|had|is|was|will|would|said|says|says|claimed|wants|believes)\b)")
 SHOOT_DOWN = "Disrupted weapons use"
+# "the capital" / "the Ukrainian capital": the capital of the page's country (or the one named).
+CAPITAL = re.compile(r"\bthe\s+(?:(Ukrainian|Russian)\s+)?capital\b")
+_CAPITALS = {"UA": "in Kyiv", "RU": "in Moscow"}
 # Where drones were downed is the place they were downed over, not where "the rest hit targets".
 OVER = re.compile(r"\bover\s+(?:the\s+)?(?:[\w’'-]+\s+){0,3}$", re.I)
 
@@ -111,14 +114,31 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
     if actor is None and trigger.event_type == "ASSAULT" and place is not None:
         enemy = _ENEMY.get(_iso3(place.place.country) or "")
         actor = _CountryActor(enemy) if enemy else None  # an unattributed strike in the war zone
-    when = dates.resolve_date(masked, item.anchor)
+    when = _event_date(masked, item, trigger)
     mention = _mention(item, sentence, trigger, figs, place, actor, target, claimant, when)
-    if context is not None and isinstance(place, _Synthetic) and not cats & NATIONAL_TALLY:
+    if context is not None and isinstance(place, _Synthetic) and not _national_tally(figs):
         mention = _inherit_place(mention, context)
     return mention
 
 
+# "said on Monday": the day a report was made, not the day the attack happened.
+SPEECH_DATE = re.compile(r"\b(?:said|says|announced|reported|claimed|confirmed|wrote|told\s+\w+)\s*$", re.I)
+
+
+def _event_date(text: str, item: Item, trigger) -> dates.DateMatch:
+    when = dates.resolve_date(text, item.anchor)
+    if trigger.event_type == "ASSAULT" and when.explicit and SPEECH_DATE.search(text[:when.start]):
+        return replace(when, explicit=False, window=max(when.window, 1))
+    return when
+
+
 NATIONAL_TALLY = frozenset({"drones", "missiles", "drones_downed", "missiles_downed", "combat_clashes"})
+LOCAL_WEAPONS = 10  # "two Iskander missiles" hit one town; "56 attack drones" is a nationwide wave
+
+
+def _national_tally(figs) -> bool:
+    return any(f.category in NATIONAL_TALLY and (f.value >= LOCAL_WEAPONS or f.category == "combat_clashes")
+               for f in figs)
 PLACE_FIELDS = ("location", "admin1", "country", "latitude", "longitude", "geo_precision")
 
 
@@ -253,6 +273,12 @@ def _location(text, found_places, trigger, actor, target, claimant, country_hint
         return min(_consistent(found_places), key=lambda p: (p.place.geo_precision, p.start))
     if trigger.event_type != "ASSAULT":
         return None
+    capital = CAPITAL.search(text)
+    if capital:
+        iso2 = {"Ukrainian": "UA", "Russian": "RU"}.get(capital.group(1) or "", country_hint)
+        found = places.find_places(_CAPITALS.get(iso2, ""), iso2) if iso2 in _CAPITALS else []
+        if found:
+            return found[0]
     place = places.country_place(_attacked_country(trigger, actor, target, claimant) or country_hint)
     return _Synthetic(place) if place else None
 
