@@ -49,6 +49,9 @@ def _headline_restated(snippet, items):
 
 @pytest.fixture(scope="module")
 def report():
+    missing = sorted(str(load_gold(p).page) for p in GOLD_DIR.glob("*.yaml") if not load_gold(p).page.exists())
+    if missing:
+        pytest.skip(f"floors are for the whole gold set; pages not here: {missing}")
     return evaluate(gold_files()).as_dict()
 
 
