@@ -52,6 +52,22 @@ def weapon(text: str) -> dict | None:
     return None
 
 
+def find_statement(text: str) -> Trigger | None:
+    """The type of an attributed quotation ("'the harder we will respond,' said Kallas"): never ASSAULT,
+    because a quote that mentions an attack is a statement about it."""
+    hits = []
+    for rule in _rules():
+        if rule.row["event_type"] in ("ASSAULT",) or rule.row["needs"]:
+            continue
+        m = rule.pattern.search(text)
+        if m:
+            hits.append((m.start(), m, rule.row))
+    if not hits:
+        return None
+    _, m, row = min(hits, key=lambda h: h[0])
+    return _typed(row, m, text)
+
+
 def find_trigger(text: str, categories: set[str] = frozenset()) -> Trigger | None:
     """The trigger that types the sentence, or None when it reports no event.
 

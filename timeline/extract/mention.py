@@ -95,6 +95,8 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
         return None  # a sentence that is only a quotation
     figs = figures.find_figures(sentence.text, base=sentence.start)
     trigger = actions.find_trigger(masked, {f.category for f in figs})
+    if trigger is None and ATTRIBUTED.search(masked):
+        trigger = actions.find_statement(sentence.text)
     if trigger is None:
         return None
     if not trigger.text and figs:  # typed by its figures alone: the first figure stands for the verb
@@ -121,6 +123,8 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
     return mention
 
 
+# A quotation typed by what it says needs a speaker outside it.
+ATTRIBUTED = re.compile(r"\b(?:said|says|told|wrote|posted|added|warned|according\s+to)\b", re.I)
 # "said on Monday": the day a report was made, not the day the attack happened.
 SPEECH_DATE = re.compile(r"\b(?:said|says|announced|reported|claimed|confirmed|wrote|told\s+\w+)\s*$", re.I)
 
