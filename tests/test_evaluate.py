@@ -48,7 +48,8 @@ def frames(rows):
     mentions, events = [], []
     for i, (sentence, fields) in enumerate(rows):
         eid = fields.pop("event_id", f"ev-{i}")
-        mentions.append({"source": "odesa-2025-06-10.txt", "sentence": sentence, "event_id": eid})
+        mentions.append({"source": "odesa-2025-06-10.txt", "sentence": sentence, "event_id": eid,
+                         "mention_id": f"m-{i}", "item_id": f"it-{i}", "char_start": 0, "char_end": len(sentence)})
         ev = {c: None for c in schema.table("events").names}
         ev.update(event_id=eid, summary=sentence, **fields)
         events.append(ev)
@@ -111,3 +112,19 @@ def test_command_builds_and_scores_the_gold_pages(gold_file):
     assert data["gold_events"] == 2
     assert data["fields"]["event"]["recall"] == 1.0
     assert data["fields"]["location"]["tp"] == 1 and data["over_merges"] == 0
+
+
+def test_clauses_of_one_sentence_are_matched_clause_by_clause(gold_file):
+    sentence = "Russian drones struck Odesa overnight, while Zelensky called on allies to send air defences."
+    cut = sentence.index("Zelensky")
+    mentions = pd.DataFrame([
+        {"source": "odesa-2025-06-10.txt", "sentence": sentence, "event_id": "ev-a", "mention_id": "m-a",
+         "item_id": "it", "char_start": 0, "char_end": cut - 8},
+        {"source": "odesa-2025-06-10.txt", "sentence": sentence, "event_id": "ev-b", "mention_id": "m-b",
+         "item_id": "it", "char_start": cut, "char_end": len(sentence)},
+    ])
+    events = pd.DataFrame([{**{c: None for c in schema.table("events").names}, "event_id": e, "summary": sentence}
+                           for e in ("ev-a", "ev-b")])
+    items = pd.DataFrame([{"item_id": "it", "text": sentence}])
+    report = score([load_gold(gold_file)], mentions, events, items)
+    assert report.over_merges == 0 and report.scores["event"].tp == 2

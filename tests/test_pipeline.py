@@ -76,8 +76,8 @@ def test_no_figure_from_ages_ordinals_or_durations(seeds_out):
 def test_every_mention_points_at_its_sentence(seeds_out):
     items = pd.read_parquet(seeds_out / "items.parquet").set_index("item_id")
     mentions = pd.read_parquet(seeds_out / "mentions.parquet")
-    for m in mentions.itertuples():
-        assert items.loc[m.item_id, "text"][m.char_start:m.char_end] == m.sentence
+    for m in mentions.itertuples():  # a sentence's span, or one clause of it
+        assert items.loc[m.item_id, "text"][m.char_start:m.char_end] in m.sentence
     events = pd.read_parquet(seeds_out / "events.parquet")
     assert set(mentions.event_id) == set(events.event_id)
     assert events.n_mentions.sum() == len(mentions)

@@ -141,7 +141,7 @@ def evaluate(gold_paths: Sequence[str | Path], out_dir: str | Path | None = None
     """Score the build in `out_dir` (or a fresh in-memory build of the gold pages) against the gold files."""
     pages = [load_gold(p) for p in gold_paths]
     tables = _system_tables(pages, out_dir)
-    return score(pages, tables["mentions"], tables["events"])
+    return score(pages, tables["mentions"], tables["events"], tables.get("items"))
 
 
 def _system_tables(pages: list[GoldPage], out_dir) -> dict[str, pd.DataFrame]:
@@ -159,8 +159,21 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("’", "'").replace("‘", "'")).strip()
 
 
-def score(pages: list[GoldPage], mentions: pd.DataFrame, events: pd.DataFrame) -> Report:
+def _mention_texts(mentions: pd.DataFrame, texts: dict[str, str]) -> list[tuple[str, str | None, str]]:
+    """(sentence, clause or None, event_id) per mention. A sentence split into clause mentions is
+    matched clause by clause, so a snippet finds the clause that reports its event."""
+    shared = mentions.groupby(["item_id", "sentence"])["mention_id"].transform("size") > 1
+    out = []
+    for row, split_up in zip(mentions.itertuples(), shared):
+        clause = texts.get(row.item_id, "")[row.char_start:row.char_end] if split_up else None
+        out.append((_clean(row.sentence), _clean(clause) if clause else None, row.event_id))
+    return out
+
+
+def score(pages: list[GoldPage], mentions: pd.DataFrame, events: pd.DataFrame,
+          items: pd.DataFrame | None = None) -> Report:
     report = Report()
+    texts = dict(zip(items["item_id"], items["text"])) if items is not None else {}
     names = {p.page.name for p in pages}
     mentions = mentions[mentions["source"].map(lambda s: Path(s).name in names)]
     events = events[events["event_id"].isin(set(mentions["event_id"]))].set_index("event_id")
@@ -168,10 +181,11 @@ def score(pages: list[GoldPage], mentions: pd.DataFrame, events: pd.DataFrame) -
     claimed: dict[str, set[str]] = {}
     for page in pages:
         page_mentions = mentions[mentions["source"].map(lambda s: Path(s).name == page.page.name)]
-        sentences = [(_clean(s), eid) for s, eid in zip(page_mentions["sentence"], page_mentions["event_id"])]
+        sentences = _mention_texts(page_mentions, texts)
         for gold in page.events:
             report.gold_events += 1
-            eids = [eid for s, eid in sentences if any(_clean(sn) in s for sn in gold.snippets)]
+            eids = [eid for s, clause, eid in sentences
+                    if any(_clean(sn) in s and (clause is None or _clean(sn) in clause) for sn in gold.snippets)]
             _score_dedup(report, eids)
             best = Counter(eids).most_common(1)[0][0] if eids else None
             if best is not None:

@@ -77,7 +77,9 @@ def _ts(value) -> float:
 
 
 def _block_key(rec: dict) -> tuple:
-    return (family(rec), rec.get("country") or "")
+    """Attacks block by country; statements, calls and sanctions mostly have no place, so they block by type."""
+    country = rec.get("country") if rec["event_type"] == "ASSAULT" else None
+    return (family(rec), country if _present(country) else "")
 
 
 def _tokens(sentence: str) -> frozenset:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import replace
+from types import SimpleNamespace
 from functools import lru_cache
 
 from ..models import Figure, Item, Mention
@@ -44,14 +45,32 @@ def extract_item(item: Item, country_hint: str = "UA") -> list[Mention]:
     context = None
     for sentence in split_sentences(item.text):
         for mention in extract_clauses(item, sentence, country_hint, context):
+            mention = _follow_up(mention, out[-1] if out else None)
             out.append(mention)
             if mention.event_type == "ASSAULT" and mention.location is not None and mention.geo_precision < 3:
                 context = mention
     return out
 
 
-# Clause boundaries: "; ", ", and ", ", while ", " while ", ", but ".
-CLAUSE = re.compile(r";\s+|,\s*(?:and|while|whereas|but)\s+|\s+while\s+")
+# A sentence that continues the previous one's subject: "He says ...", "The two leaders discussed ...".
+PRONOUN_START = re.compile(r"^(?:[“\"]?\s*)?(?:He|She|They|It|The\s+two\s+(?:leaders|sides|men|presidents))\b")
+ACTOR_FIELDS = ("actor", "actor_country")
+
+
+def _follow_up(mention: Mention, previous: Mention | None) -> Mention:
+    """Carry the subject over to a pronoun-led sentence, and to a same-type sentence that names nobody."""
+    if previous is None or mention.actor_country is not None:
+        return mention
+    if PRONOUN_START.match(mention.sentence) or previous.event_type == mention.event_type:
+        fields = {f: getattr(previous, f) for f in ACTOR_FIELDS}
+        if mention.target_country is None and previous.event_type == mention.event_type:
+            fields.update(target=previous.target, target_country=previous.target_country)
+        return replace(mention, **fields)
+    return mention
+
+
+# Clause boundaries: "; ", ", and ", ", while ", ", after ", " while ", and " and <verb>ed" (a second predicate).
+CLAUSE = re.compile(r";\s+|,\s*(?:and|while|whereas|but|after)\s+|\s+while\s+|\s+and\s+(?=[a-z]+ed\b)")
 
 
 def extract_clauses(item: Item, sentence: Sentence, country_hint: str = "UA",
@@ -59,24 +78,45 @@ def extract_clauses(item: Item, sentence: Sentence, country_hint: str = "UA",
     """The sentence's mentions: one, or one per clause when clauses report attacks in different places
     ("four people died in the Khmelnytskyi region, and one person was killed in Mykolaiv")."""
     whole = extract_sentence(item, sentence, country_hint, context)
-    if whole is None or whole.event_type != "ASSAULT":
-        return [whole] if whole is not None else []
+    if whole is None:
+        return []
     parts = [m for m in (extract_sentence(item, c, country_hint) for c in _clauses(sentence)) if m is not None]
-    named = [m for m in parts if m.event_type == "ASSAULT" and m.geo_precision is not None and m.geo_precision < 3]
-    if len(named) < 2 or len({m.location for m in named}) < len(named) or len(named) != len(parts):
+    if len(parts) < 2 or not _distinct_events(parts):
         return [whole]
-    return [replace(m, sentence=sentence.text, char_start=sentence.start, char_end=sentence.end,
-                    event_date=whole.event_date, date_precision=whole.date_precision,
-                    date_explicit=whole.date_explicit, date_window=whole.date_window,
-                    claimed_by=m.claimed_by or whole.claimed_by) for m in parts]
+    return [_as_clause(m, whole, sentence) for m in parts]
+
+
+def _distinct_events(parts: list[Mention]) -> bool:
+    """Clauses report different events: attacks in different named places, things done on different
+    days, or different kinds of statement ("met Trump ... and urged him to ...")."""
+    if all(m.event_type == "ASSAULT" for m in parts):
+        named = {m.location for m in parts if m.geo_precision is not None and m.geo_precision < 3}
+        return len(named) == len(parts)
+    if all(m.date_explicit for m in parts) and len({m.event_date for m in parts}) == len(parts):
+        return True
+    statements = [m for m in parts if m.event_type != "ASSAULT"]
+    return len(statements) == len(parts) and len({m.event_type for m in parts}) == len(parts)
+
+
+def _as_clause(part: Mention, whole: Mention, sentence: Sentence) -> Mention:
+    """A clause's mention keeps the whole sentence (offsets stay the clause's) and what the sentence says
+    once for all its clauses: the date when the clause gives none, the source, the speaker."""
+    fields = dict(sentence=sentence.text, claimed_by=part.claimed_by or whole.claimed_by)
+    if not part.date_explicit:
+        fields.update(event_date=whole.event_date, date_precision=whole.date_precision,
+                      date_explicit=whole.date_explicit, date_window=whole.date_window)
+    if part.actor_country is None:
+        fields.update(actor=whole.actor, actor_country=whole.actor_country)
+    return replace(part, **fields)
 
 
 def _clauses(sentence: Sentence) -> list[Sentence]:
-    masked = mask_quotes(sentence.text)
-    bounds = [0] + [m.end() for m in CLAUSE.finditer(masked)] + [len(masked) + 1]
+    """The sentence cut at clause boundaries (outside quotations), offsets kept."""
+    cuts = list(CLAUSE.finditer(mask_quotes(sentence.text)))
+    spans = zip([0] + [m.end() for m in cuts], [m.start() for m in cuts] + [len(sentence.text)])
     out = []
-    for start, end in zip(bounds, bounds[1:]):
-        text = sentence.text[start:end - 1 if end > len(masked) else end].strip(" ,;")
+    for start, end in spans:
+        text = sentence.text[start:end].strip(" ,;")
         if text:
             offset = sentence.text.index(text, start)
             out.append(Sentence(text, sentence.start + offset, sentence.start + offset + len(text)))
@@ -118,9 +158,18 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
         actor = _CountryActor(enemy) if enemy else None  # an unattributed strike in the war zone
     when = _event_date(masked, item, trigger)
     mention = _mention(item, sentence, trigger, figs, place, actor, target, claimant, when)
-    if context is not None and isinstance(place, _Synthetic) and not _national_tally(figs):
+    if context is not None and not _national_tally(figs) and (
+            isinstance(place, _Synthetic) or (_is_district(place) and context.geo_precision == 1)):
         mention = _inherit_place(mention, context)
+    elif isinstance(place, _Synthetic) and violent:
+        titled = [p for p in found_places if p.in_title and p.place.geo_precision < 3]
+        if titled:  # "..., mayor of Kyiv Vitali Klitschko said": an official reports on their own city
+            mention = _inherit_place(mention, _Synthetic(titled[0].place).as_mention())
     return mention
+
+
+def _is_district(place) -> bool:
+    return place is not None and place.place.name.endswith((" district", " raion"))
 
 
 # A quotation typed by what it says needs a speaker outside it.
@@ -314,6 +363,12 @@ class _Synthetic:
 
     def __init__(self, place):
         self.place = place
+
+    def as_mention(self):
+        """The place's fields, shaped like a mention's, for `_inherit_place`."""
+        p = self.place
+        return SimpleNamespace(location=p.name, admin1=p.admin1, country=p.country, latitude=p.latitude,
+                               longitude=p.longitude, geo_precision=p.geo_precision)
 
 
 def _actor_fields(a) -> tuple[str | None, str | None]:
