@@ -149,7 +149,7 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
     claimant = _claimant(masked, actor_matches)
     actor, target = _participants(masked, trigger, actor_matches, claimant)
     cats = {f.category for f in figs}
-    if trigger.acled_event_type == "Battles" and claimant is not None and claimant.country in _ENEMY:
+    if "combat_clashes" in {f.category for f in figs} and claimant is not None and claimant.country in _ENEMY:
         # a front-line tally reported by one side: the other side attacked
         actor, target = _CountryActor(_ENEMY[claimant.country]), _CountryActor(claimant.country)
     place = _location(masked, place_spans, trigger, actor, target, claimant, country_hint, cats)
@@ -265,13 +265,31 @@ def _participants(text, trigger, actor_matches, claimant):
     before = [a for a in full if a.end <= trigger.start and a is not claimant]
     after = [a for a in full if a.start >= trigger.end and a is not claimant]
     agent = next((a for a in after if re.search(r"\bby\s+(?:the\s+)?$", text[max(0, a.start - 8):a.start])), None)
-    actor = agent or _modifier(text, trigger, actor_matches) or (before[-1] if before else None)
-    if actor is None and claimant is not None and claimant.end <= trigger.start:
-        actor = claimant
+    modifier = _modifier(text, trigger, actor_matches)
+    if PASSIVE.search(text[:trigger.start]):
+        # "The building that houses Ukraine's Cabinet ... was hit": the subject is what was hit
+        subject = before[-1] if before else None
+        actor = agent or modifier or next((a for a in actor_matches if a.adjectival), None)
+        return actor, (subject if subject is not None and not _same_side(subject, actor) else None)
+    if before and trigger.event_type == "SANCTION" and _names_the_noun(text, before[-1], trigger):
+        before = before[:-1]  # "new Russia sanctions": the country is the target
+    actor = agent or modifier or (before[-1] if before else None)
+    if actor is None and claimant is not None and claimant.end <= trigger.start and trigger.event_type != "ASSAULT":
+        actor = claimant  # "Polish authorities said they have indicted ..." (not: a governor reporting a strike)
     if actor is None:
         actor = next((a for a in actor_matches if a.adjectival), None)
     target = next((a for a in after if a is not agent and a is not actor and not _same_side(a, actor)), None)
+    if target is None and trigger.event_type == "SANCTION":
+        target = next((a for a in full if _names_the_noun(text, a, trigger)), None)
     return actor, target
+
+
+PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|got)\s+(?:\w+ly\s+|also\s+|later\s+)?$", re.I)
+
+
+def _names_the_noun(text: str, a, trigger) -> bool:
+    """The actor name stands right before the trigger noun ("Russia sanctions", "Russian oil sanctions")."""
+    return a.end <= trigger.start and len(text[a.end:trigger.start].split()) <= 1
 
 
 def _modifier(text, trigger, actor_matches):
