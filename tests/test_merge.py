@@ -126,3 +126,12 @@ def test_sources_fall_back_to_file_names_when_some_pages_have_no_url():
         mention("2", "Two people were killed in Kyiv overnight.", killed=2, source="b.txt", url=None, **KYIV),
     ])
     assert events.loc[0, "sources"] == "b.txt;https://example.test/a"
+
+
+def test_two_clauses_of_one_sentence_stay_two_events():
+    sentence = "On Saturday, each side freed 307 people, after 390 prisoners were swapped on Friday."
+    a = mention("1", sentence, event_type="AGREE", prisoners=307, event_date=date(2025, 5, 24), char_start=0)
+    b = mention("2", sentence, event_type="AGREE", prisoners=390, event_date=date(2025, 5, 23), char_start=47)
+    b["item_id"] = a["item_id"]
+    events, _ = run([a, b])
+    assert sorted(events["prisoners"]) == [307, 390]

@@ -109,7 +109,7 @@ def _compatible(rec: dict, cluster: _Cluster, tokens: frozenset) -> bool:
 
 def _same_sentence(a: dict, b: dict) -> bool:
     """Two clauses of one sentence report two events (that is why it was split)."""
-    return a["item_id"] == b["item_id"] and a["char_start"] == b["char_start"]
+    return a["item_id"] == b["item_id"] and a["sentence"] == b["sentence"]
 
 
 def _jaccard(a: frozenset, b: frozenset) -> float:
