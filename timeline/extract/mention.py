@@ -135,7 +135,7 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
         return None  # a sentence that is only a quotation
     figs = figures.find_figures(sentence.text, base=sentence.start)
     trigger = actions.find_trigger(masked, {f.category for f in figs})
-    if trigger is None and ATTRIBUTED.search(masked):
+    if trigger is None and _speech()[0].search(masked):
         trigger = actions.find_statement(sentence.text)
     if trigger is None:
         return None
@@ -172,15 +172,18 @@ def _is_district(place) -> bool:
     return place is not None and place.place.name.endswith((" district", " raion"))
 
 
-# A quotation typed by what it says needs a speaker outside it.
-ATTRIBUTED = re.compile(r"\b(?:said|says|told|wrote|posted|added|warned|according\s+to)\b", re.I)
-# "said on Monday": the day a report was made, not the day the attack happened.
-SPEECH_DATE = re.compile(r"\b(?:said|says|announced|reported|claimed|confirmed|wrote|told\s+\w+)\s*$", re.I)
+@lru_cache(maxsize=None)
+def _speech() -> tuple[re.Pattern, re.Pattern]:
+    """From attribution.csv: any speech verb (a quotation typed by what it says needs a speaker
+    outside it), and a speech verb right before a date ("said on Monday": the day of the report)."""
+    verbs = "|".join(re.escape(r["phrase"]).replace(r"\ ", r"\s+")
+                     for r in sorted(load_csv("attribution.csv"), key=lambda r: -len(r["phrase"])))
+    return re.compile(rf"\b(?:{verbs})\b", re.I), re.compile(rf"\b(?:{verbs})(?:\s+\w+)?\s*$", re.I)
 
 
 def _event_date(text: str, item: Item, trigger) -> dates.DateMatch:
     when = dates.resolve_date(text, item.anchor)
-    if trigger.event_type == "ASSAULT" and when.explicit and SPEECH_DATE.search(text[:when.start]):
+    if trigger.event_type == "ASSAULT" and when.explicit and _speech()[1].search(text[:when.start]):
         return replace(when, explicit=False, window=max(when.window, 1))
     return when
 
