@@ -21,6 +21,9 @@ STOP = {"of", "and", "or", "in", "on", "at", "to", "from", "for", "with", "by", 
 MONEY_SYMBOLS = {"$": "usd", "€": "eur", "£": "gbp"}
 MONEY_WORDS = {"dollars": "usd", "euros": "eur", "pounds": "gbp"}
 # Jamming and "lost from radar" defeat drones, not missiles: a bare count with these verbs is drones.
+# "... and eight over the Belgorod region": a count whose noun and verb are those of the count before it.
+ELLIPSIS_BEFORE = re.compile(r"\band\s+(?:another\s+)?$")
+ELLIPSIS_AFTER = re.compile(r"\s+(?:more\s+)?(?:over|above)\s+(?:the\s+)?[A-Z]")
 ELECTRONIC = re.compile(r"jam|radar|electronic|locationally", re.I)
 PRICE = re.compile(r"\bprice\s+cap|\bper\s+barrel|\ba\s+barrel\b", re.I)
 SCALES = {"k": 1_000, "thousand": 1_000, "m": 1_000_000, "mn": 1_000_000, "million": 1_000_000,
@@ -154,7 +157,7 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
         for fig, span in found:
             figures.append(fig)
             used.append(span)
-            if fig.category in ("drones", "missiles"):
+            if fig.category.split("_")[0] in ("drones", "missiles"):
                 last_weapon = fig.category
     for m in v.singular.finditer(text):
         if not any(s <= m.start() < e for s, e in used) and not _blocked(text, m.start()):
@@ -281,11 +284,14 @@ def _weapon_downed(text: str, start: int, end: int) -> bool:
 
 
 def _bare(text, m, base, value, last_weapon) -> Figure | None:
-    """A number with no counted noun: 'killing two', '70 were shot down'."""
+    """A number with no counted noun: 'killing two', '70 were shot down',
+    '11 drones over the Kursk region and eight over the Belgorod region'."""
     v = vocab()
+    if ELLIPSIS_BEFORE.search(text[max(0, m.start() - 8):m.start()]) and ELLIPSIS_AFTER.match(text[m.end():]):
+        return _make(text, m.start(), m.end(), base, last_weapon, value, last_weapon.split("_")[0], m.start())
     wafter = v.weapon_verb_after.match(text[m.end():m.end() + 50])
     if wafter:
-        weapon = "drones" if ELECTRONIC.search(wafter.group("verb")) else last_weapon
+        weapon = "drones" if ELECTRONIC.search(wafter.group("verb")) else last_weapon.split("_")[0]
         return _make(text, m.start(), m.end(), base, weapon + "_downed", value, weapon, m.start())
     category = _person_category(text, m.start(), m.end())
     if category is None:

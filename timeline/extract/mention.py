@@ -20,7 +20,7 @@ from .sentences import Sentence, mask_quotes, split_sentences
 # "attack on Kyiv" is a place, "pressure on Moscow" is its government.
 LOCATIVE = re.compile(
     r"\b(?:in|at|near|over|across|around|outside|inside|city\s+of|town\s+of|village\s+of|"
-    r"visit\s+to|trip\s+to|arrived\s+in)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
+    r"visit\s+to|trip\s+to|arrived\s+in|travell?ed\s+to)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
 ATTACK_LOCATIVE = re.compile(
     r"\b(?:on|into|towards?|against|of|targeting|targeted|hit|hitting|struck|striking|attacked|attacking|"
     r"shelled|shelling|pounded|bombarded)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
@@ -31,6 +31,9 @@ SHOOT_DOWN = "Disrupted weapons use"
 CAPITAL = re.compile(r"\bthe\s+(?:(Ukrainian|Russian)\s+)?capital\b")
 _CAPITALS = {"UA": "in Kyiv", "RU": "in Moscow"}
 # Where drones were downed is the place they were downed over, not where "the rest hit targets".
+SEVERAL_REGIONS = re.compile(
+    r"\b(?:several|multiple|various|a\s+number\s+of|\d+|two|three|four|five|six|seven|eight|nine|ten)\s+"
+    r"(?:Russian\s+|border\s+|western\s+|southern\s+)?regions\b", re.I)
 OVER = re.compile(r"\bover\s+(?:the\s+)?(?:[\w’'-]+\s+){0,3}$", re.I)
 
 
@@ -152,7 +155,8 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
     if "combat_clashes" in {f.category for f in figs} and claimant is not None and claimant.country in _ENEMY:
         # a front-line tally reported by one side: the other side attacked
         actor, target = _CountryActor(_ENEMY[claimant.country]), _CountryActor(claimant.country)
-    place = _location(masked, place_spans, trigger, actor, target, claimant, country_hint, cats)
+    tallies = sum(f.category.endswith("_downed") for f in figs)
+    place = _location(masked, place_spans, trigger, actor, target, claimant, country_hint, cats, tallies)
     if actor is None and trigger.event_type == "ASSAULT" and place is not None:
         enemy = _ENEMY.get(_iso3(place.place.country) or "")
         actor = _CountryActor(enemy) if enemy else None  # an unattributed strike in the war zone
@@ -329,7 +333,7 @@ class _CountryActor:
         self.country = iso3
         self.name = actors.country_name(iso3)
 
-def _location(text, found_places, trigger, actor, target, claimant, country_hint, cats=frozenset()):
+def _location(text, found_places, trigger, actor, target, claimant, country_hint, cats=frozenset(), tallies=0):
     """The most specific place named; for an attack with none, the attacked country.
 
     Nationwide tallies ("launched 440 drones at Ukraine ..., with Kyiv the main
@@ -339,6 +343,13 @@ def _location(text, found_places, trigger, actor, target, claimant, country_hint
     if national and cats & {"drones", "missiles"}:
         return national[0]
     if trigger.acled_sub_event_type == SHOOT_DOWN and cats & {"drones_downed", "missiles_downed"}:
+        named = [p for p in found_places if p.place.geo_precision < 3]
+        if tallies == 1 and (len(named) > 1 or SEVERAL_REGIONS.search(text)):
+            # one count over "the Bryansk, Kursk and Belgorod regions": the country, not the first region
+            iso2 = named[0].place.country if named else (
+                actors.country_iso2(claimant.country) if claimant is not None and claimant.country else country_hint)
+            place = places.country_place(iso2)
+            return _Synthetic(place) if place else None
         found_places = [p for p in found_places if OVER.search(text[max(0, p.start - 40):p.start])]
     if "combat_clashes" in cats:
         place = places.country_place(country_hint)
