@@ -273,24 +273,31 @@ def _participants(text, trigger, actor_matches, claimant):
     after = [a for a in full if a.start >= trigger.end and a is not claimant]
     agent = next((a for a in after if re.search(r"\bby\s+(?:the\s+)?$", text[max(0, a.start - 8):a.start])), None)
     modifier = _modifier(text, trigger, actor_matches)
-    if PASSIVE.search(text[:trigger.start]):
+    violent = trigger.event_type == "ASSAULT"
+    # an attack's weapon owner is named before the verb ("a Russian drone hit"); after it is the target side
+    owner = next((a for a in actor_matches if a.adjectival and (a.end <= trigger.start or not violent)), None)
+    if PASSIVE.search(text[:trigger.start]) or re.match(r"(?:was|were|been)\b", trigger.text, re.I):
         # "The building that houses Ukraine's Cabinet ... was hit": the subject is what was hit
         subject = before[-1] if before else None
-        actor = agent or modifier or next((a for a in actor_matches if a.adjectival), None)
+        actor = agent or modifier or owner
         return actor, (subject if subject is not None and not _same_side(subject, actor) else None)
+    if violent and claimant is not None and claimant.country and OWN_FORCES.search(text[claimant.end:trigger.start]):
+        # "Russia's defence ministry said its forces had targeted ...": the claimant's side attacked
+        return _CountryActor(claimant.country), next((a for a in after if not _same_side(a, claimant)), None)
     if before and trigger.event_type == "SANCTION" and _names_the_noun(text, before[-1], trigger):
         before = before[:-1]  # "new Russia sanctions": the country is the target
     actor = agent or modifier or (before[-1] if before else None)
     if actor is None and claimant is not None and claimant.end <= trigger.start and trigger.event_type != "ASSAULT":
         actor = claimant  # "Polish authorities said they have indicted ..." (not: a governor reporting a strike)
     if actor is None:
-        actor = next((a for a in actor_matches if a.adjectival), None)
+        actor = owner
     target = next((a for a in after if a is not agent and a is not actor and not _same_side(a, actor)), None)
     if target is None and trigger.event_type == "SANCTION":
         target = next((a for a in full if _names_the_noun(text, a, trigger)), None)
     return actor, target
 
 
+OWN_FORCES = re.compile(r"\b(?:its|their)\s+(?:own\s+)?(?:forces|troops|units|military|air\s+defences|army)\b", re.I)
 PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|got)\s+(?:\w+ly\s+|also\s+|later\s+)?$", re.I)
 
 
