@@ -61,10 +61,10 @@ ACTOR_FIELDS = ("actor", "actor_country")
 
 
 def _follow_up(mention: Mention, previous: Mention | None) -> Mention:
-    """Carry the subject over to a pronoun-led sentence, and to a same-type sentence that names nobody."""
+    """Carry the subject (and, for the same kind of event, the target) over to a pronoun-led sentence."""
     if previous is None or mention.actor_country is not None:
         return mention
-    if PRONOUN_START.match(mention.sentence) or previous.event_type == mention.event_type:
+    if PRONOUN_START.match(mention.sentence):
         fields = {f: getattr(previous, f) for f in ACTOR_FIELDS}
         if mention.target_country is None and previous.event_type == mention.event_type:
             fields.update(target=previous.target, target_country=previous.target_country)
@@ -284,6 +284,10 @@ def _participants(text, trigger, actor_matches, claimant):
     if violent and claimant is not None and claimant.country and OWN_FORCES.search(text[claimant.end:trigger.start]):
         # "Russia's defence ministry said its forces had targeted ...": the claimant's side attacked
         return _CountryActor(claimant.country), next((a for a in after if not _same_side(a, claimant)), None)
+    if not violent and claimant is not None and claimant.end <= trigger.start and trigger.event_type in SPOKEN:
+        # "Starmer says Putin is killing children": the speaker accuses; who they name is the target
+        named = [a for a in before if a.start >= claimant.end] + after
+        return claimant, next((a for a in named if not _same_side(a, claimant)), None)
     if before and trigger.event_type == "SANCTION" and _names_the_noun(text, before[-1], trigger):
         before = before[:-1]  # "new Russia sanctions": the country is the target
     actor = agent or modifier or (before[-1] if before else None)
@@ -297,6 +301,8 @@ def _participants(text, trigger, actor_matches, claimant):
     return actor, target
 
 
+# Types of event that a speaker performs by saying something.
+SPOKEN = frozenset({"ACCUSE", "THREATEN", "REQUEST", "REJECT", "SUPPORT", "AGREE"})
 OWN_FORCES = re.compile(r"\b(?:its|their)\s+(?:own\s+)?(?:forces|troops|units|military|air\s+defences|army)\b", re.I)
 PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|got)\s+(?:\w+ly\s+|also\s+|later\s+)?$", re.I)
 
