@@ -26,7 +26,7 @@ app = typer.Typer(
     help="Turn saved live blogs about the Russia-Ukraine war into a deduplicated event dataset.",
     no_args_is_help=True, add_completion=True, rich_markup_mode=None,
 )
-out = Console(highlight=False)
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
 def _err(message: str) -> None:
@@ -127,14 +127,15 @@ def _show_item(item) -> None:
         out.print("  (no mentions)")
         return
     table = Table(show_lines=False, expand=True)
-    for col in ("date", "type", "mode", "actor", "target", "place", "figures", "claimed by"):
+    for col in ("date", "type", "mode", "actor", "target", "place", "figures", "claimed by", "from"):
         table.add_column(col, overflow="fold")
     for m in mentions:
         place = m.location if m.admin1 in (None, m.location) else f"{m.location}, {m.admin1}"
         figs = " ".join(f"{k}={v}" for k, v in m.figure_values().items())
+        said = item.text[m.char_start:m.char_end]
         table.add_row(f"{m.event_date} ({m.date_precision})", m.event_type, m.event_mode or "",
                       _who(m.actor, m.actor_country), _who(m.target, m.target_country),
-                      place or "", figs, m.claimed_by or "")
+                      place or "", figs, m.claimed_by or "", said if len(said) <= 70 else said[:69] + "…")
     out.print(table)
 
 
