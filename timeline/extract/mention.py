@@ -56,7 +56,8 @@ def extract_item(item: Item, country_hint: str = "UA") -> list[Mention]:
 
 
 # A sentence that continues the previous one's subject: "He says ...", "The two leaders discussed ...".
-PRONOUN_START = re.compile(r"^(?:[“\"]?\s*)?(?:He|She|They|It|The\s+two\s+(?:leaders|sides|men|presidents))\b")
+PRONOUN_START = re.compile(r"^(?:[“\"]?\s*)?(?:He|She|They|It|The\s+two\s+(?:leaders|sides|men|presidents)"
+                           r"|The\s+(?:package|measures|sanctions|deal|agreement|new\s+package))\b")
 ACTOR_FIELDS = ("actor", "actor_country")
 
 
@@ -293,11 +294,12 @@ def _participants(text, trigger, actor_matches, claimant):
     actor = agent or modifier or (before[-1] if before else None)
     if actor is None and claimant is not None and claimant.end <= trigger.start and trigger.event_type != "ASSAULT":
         actor = claimant  # "Polish authorities said they have indicted ..." (not: a governor reporting a strike)
-    if actor is None:
+    if actor is None and trigger.event_type != "SANCTION":  # "sanctions on Russian oil" name the target
         actor = owner
     target = next((a for a in after if a is not agent and a is not actor and not _same_side(a, actor)), None)
     if target is None and trigger.event_type == "SANCTION":
-        target = next((a for a in full if _names_the_noun(text, a, trigger)), None)
+        target = next((a for a in full if _names_the_noun(text, a, trigger)), None) or (
+            owner if owner is not None and not _same_side(owner, actor) else None)
     return actor, target
 
 
