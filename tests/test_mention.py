@@ -87,3 +87,32 @@ def test_offsets_point_into_the_item():
     assert text[m.char_start:m.char_end] == m.sentence
     (fig,) = m.figures
     assert text[fig.char_start:fig.char_end] == "Two people"
+
+
+def test_when_clause_after_since_dates_the_event():
+    m = one("It was the deadliest attack on Odesa since 2 March, when a Russian drone strike killed 14 people.")
+    assert (m.event_date, m.figure_values()) == (date(2025, 3, 2), {"killed": 14})
+
+
+def test_passive_sentence_names_the_target_not_the_attacker():
+    m = one("The building that houses Ukraine's Cabinet of Ministers in Kyiv was hit during the bombardment.")
+    assert m.actor_country == "RUS" and m.location == "Kyiv"
+
+
+def test_the_speaker_of_an_accusation_is_its_actor():
+    m = one("Prime Minister Sir Keir Starmer says Putin is killing children and civilians.")
+    assert (m.event_type, m.actor_country, m.target_country) == ("ACCUSE", "GBR", "RUS")
+
+
+def test_one_count_over_several_regions_is_located_in_the_country():
+    m = one("Russia's defence ministry said 95 Ukrainian drones were destroyed over the Bryansk, Kursk and "
+            "Belgorod regions.")
+    assert (m.location, m.country, m.actor_country) == ("Russia", "RU", "UKR")
+
+
+def test_attacks_in_two_places_in_one_sentence_are_two_mentions():
+    text = "Four people died in the Khmelnytskyi region, and one person was killed in Mykolaiv, officials said."
+    a, b = extract_item(item(text))
+    assert (a.location, a.figure_values(), b.location, b.figure_values()) == (
+        "Khmelnytskyi Oblast", {"killed": 4}, "Mykolaiv", {"killed": 1})
+    assert a.sentence == b.sentence == text and a.mention_id != b.mention_id

@@ -188,11 +188,15 @@ def _speech() -> tuple[re.Pattern, re.Pattern]:
 
 def _event_date(text: str, item: Item, trigger) -> dates.DateMatch:
     when = dates.resolve_date(text, item.anchor)
+    for d in dates.find_dates(text, item.anchor):
+        if d.role != "event" and WHEN_CLAUSE.match(text[d.end:]):
+            return d  # "the deadliest since 31 July, when a strike killed 31": the when-clause's date
     if trigger.event_type == "ASSAULT" and when.explicit and _speech()[1].search(text[:when.start]):
         return replace(when, explicit=False, window=max(when.window, 1))
     return when
 
 
+WHEN_CLAUSE = re.compile(r"\s*,\s*when\b")
 NATIONAL_TALLY = frozenset({"drones", "missiles", "drones_downed", "missiles_downed", "combat_clashes"})
 LOCAL_WEAPONS = 10  # "two Iskander missiles" hit one town; "56 attack drones" is a nationwide wave
 
