@@ -146,7 +146,8 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
     if not trigger.text and figs:  # typed by its figures alone: the first figure stands for the verb
         start = figs[0].char_start - sentence.start
         trigger = replace(trigger, start=start, end=start)
-    found_places = [p for p in places.find_places(masked, country_hint) if not p.in_title]
+    all_places = places.find_places(masked, country_hint)
+    found_places = [p for p in all_places if not p.in_title]
     found_actors = actors.find_actors(masked)
     violent = trigger.event_type == "ASSAULT"
     place_spans, actor_matches = _roles(masked, found_places, found_actors, violent)
@@ -167,7 +168,7 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
             isinstance(place, _Synthetic) or (_is_district(place) and context.geo_precision == 1)):
         mention = _inherit_place(mention, context)
     elif isinstance(place, _Synthetic) and violent:
-        titled = [p for p in found_places if p.in_title and p.place.geo_precision < 3]
+        titled = [p for p in all_places if p.in_title and p.place.geo_precision < 3]
         if titled:  # "..., mayor of Kyiv Vitali Klitschko said": an official reports on their own city
             mention = _inherit_place(mention, _Synthetic(titled[0].place).as_mention())
     return mention
