@@ -50,6 +50,11 @@ class ActorMatch:
     adjectival: bool     # a bare demonym used as a modifier ("a Russian drone")
 
 
+def country_iso3(iso2: str | None) -> str | None:
+    """The country code for an ISO 3166-1 alpha-2 code ("UA" -> "UKR"); None when unknown."""
+    return next((code for code, c in _lexicon().countries.items() if iso2 and c.iso2 == iso2), None)
+
+
 # ---------------------------------------------------------------------------
 # Public helpers
 

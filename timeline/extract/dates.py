@@ -485,7 +485,11 @@ def _join_weekday_dates(text, kept):
 
 def resolve_date(text: str, anchor: dt.datetime) -> DateMatch:
     """The date of the sentence's event: its first usable date phrase, else the anchor's date."""
-    matches = find_dates(text, anchor)
+    return choose_date(find_dates(text, anchor), anchor)
+
+
+def choose_date(matches: list[DateMatch], anchor: dt.datetime) -> DateMatch:
+    """`resolve_date`'s choice among phrases already found by `find_dates`."""
     for wanted in (("event",), ("quoted", "context")):
         for match in matches:
             if match.role in wanted:

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import replace
-from types import SimpleNamespace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..models import Figure, Item, Mention
@@ -82,9 +81,10 @@ def extract_clauses(item: Item, sentence: Sentence, country_hint: str = "UA",
     """The sentence's mentions: one, or one per clause when clauses report attacks in different places
     ("four people died in the Khmelnytskyi region, and one person was killed in Mykolaiv")."""
     whole = extract_sentence(item, sentence, country_hint, context)
-    if whole is None:
-        return []
-    parts = [m for m in (extract_sentence(item, c, country_hint) for c in _clauses(sentence)) if m is not None]
+    clauses = _clauses(sentence)
+    if whole is None or len(clauses) < 2:
+        return [whole] if whole is not None else []
+    parts = [m for m in (extract_sentence(item, c, country_hint) for c in clauses) if m is not None]
     if len(parts) < 2 or not _distinct_events(parts):
         return [whole]
     return [_as_clause(m, whole, sentence) for m in parts]
@@ -139,7 +139,7 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
         return None  # a sentence that is only a quotation
     figs = figures.find_figures(sentence.text, base=sentence.start)
     trigger = actions.find_trigger(masked, {f.category for f in figs})
-    if trigger is None and _speech()[0].search(masked):
+    if trigger is None and _attribution().speech.search(masked):
         trigger = actions.find_statement(sentence.text)
     if trigger is None:
         return None
@@ -154,13 +154,13 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
     claimant = _claimant(masked, actor_matches)
     actor, target = _participants(masked, trigger, actor_matches, claimant)
     cats = {f.category for f in figs}
-    if "combat_clashes" in {f.category for f in figs} and claimant is not None and claimant.country in _ENEMY:
+    if "combat_clashes" in cats and claimant is not None and claimant.country in _ENEMY:
         # a front-line tally reported by one side: the other side attacked
         actor, target = _CountryActor(_ENEMY[claimant.country]), _CountryActor(claimant.country)
     tallies = sum(f.category.endswith("_downed") for f in figs)
     place = _location(masked, place_spans, trigger, actor, target, claimant, country_hint, cats, tallies)
     if actor is None and trigger.event_type == "ASSAULT" and place is not None:
-        enemy = _ENEMY.get(_iso3(place.place.country) or "")
+        enemy = _ENEMY.get(actors.country_iso3(place.place.country) or "")
         actor = _CountryActor(enemy) if enemy else None  # an unattributed strike in the war zone
     when = _event_date(masked, item, trigger)
     mention = _mention(item, sentence, trigger, figs, place, actor, target, claimant, when)
@@ -170,7 +170,7 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
     elif isinstance(place, _Synthetic) and violent:
         titled = [p for p in all_places if p.in_title and p.place.geo_precision < 3]
         if titled:  # "..., mayor of Kyiv Vitali Klitschko said": an official reports on their own city
-            mention = _inherit_place(mention, _Synthetic(titled[0].place).as_mention())
+            mention = replace(mention, **_place_fields(titled[0].place))
     return mention
 
 
@@ -178,21 +178,15 @@ def _is_district(place) -> bool:
     return place is not None and place.place.name.endswith((" district", " raion"))
 
 
-@lru_cache(maxsize=None)
-def _speech() -> tuple[re.Pattern, re.Pattern]:
-    """From attribution.csv: any speech verb (a quotation typed by what it says needs a speaker
-    outside it), and a speech verb right before a date ("said on Monday": the day of the report)."""
-    verbs = "|".join(re.escape(r["phrase"]).replace(r"\ ", r"\s+")
-                     for r in sorted(load_csv("attribution.csv"), key=lambda r: -len(r["phrase"])))
-    return re.compile(rf"\b(?:{verbs})\b", re.I), re.compile(rf"\b(?:{verbs})(?:\s+\w+)?\s*$", re.I)
 
 
 def _event_date(text: str, item: Item, trigger) -> dates.DateMatch:
-    when = dates.resolve_date(text, item.anchor)
-    for d in dates.find_dates(text, item.anchor):
+    found = dates.find_dates(text, item.anchor)
+    for d in found:
         if d.role != "event" and WHEN_CLAUSE.match(text[d.end:]):
             return d  # "the deadliest since 31 July, when a strike killed 31": the when-clause's date
-    if trigger.event_type == "ASSAULT" and when.explicit and _speech()[1].search(text[:when.start]):
+    when = dates.choose_date(found, item.anchor)
+    if trigger.event_type == "ASSAULT" and when.explicit and _attribution().dated.search(text[:when.start]):
         return replace(when, explicit=False, window=max(when.window, 1))
     return when
 
@@ -210,6 +204,14 @@ PLACE_FIELDS = ("location", "admin1", "country", "latitude", "longitude", "geo_p
 
 def _inherit_place(mention: Mention, context: Mention) -> Mention:
     return replace(mention, **{f: getattr(context, f) for f in PLACE_FIELDS})
+
+
+def _place_fields(p) -> dict:
+    """A gazetteer Place (or None) as the mention's place columns."""
+    if p is None:
+        return dict.fromkeys(PLACE_FIELDS)
+    return dict(location=p.name, admin1=p.admin1, country=p.country, latitude=p.latitude,
+                longitude=p.longitude, geo_precision=p.geo_precision)
 
 
 def _roles(text, found_places, found_actors, violent: bool):
@@ -242,17 +244,35 @@ def _is_locative(text: str, p, violent: bool) -> bool:
     return violent and p.place.geo_precision < 3 and not SPEAKS.match(text[p.end:p.end + 12])
 
 
+@dataclass(frozen=True)
+class _Attribution:
+    """Patterns built from attribution.csv, once."""
+
+    before: re.Pattern     # "according to " right before a source
+    after: re.Pattern      # " said" right after a source
+    speech: re.Pattern     # any speech verb: a quotation typed by what it says needs a speaker outside it
+    dated: re.Pattern      # a speech verb right before a date: "said on Monday" is the day of the report
+
+
 @lru_cache(maxsize=None)
-def _attribution() -> tuple[re.Pattern, re.Pattern]:
-    rows = load_csv("attribution.csv")
-    alt = lambda pos: "|".join(re.escape(r["phrase"]) for r in sorted(rows, key=lambda r: -len(r["phrase"]))
-                               if r["position"] == pos)
-    return (re.compile(rf"\b(?:{alt('before')})\s+(?:the\s+)?$", re.I),
-            re.compile(rf"^\s*(?:,\s*)?(?:{alt('after')})\b", re.I))
+def _attribution() -> _Attribution:
+    rows = sorted(load_csv("attribution.csv"), key=lambda r: -len(r["phrase"]))
+
+    def alt(positions, spaces: str = r"\ ") -> str:
+        return "|".join(re.escape(r["phrase"]).replace(r"\ ", spaces) for r in rows if r["position"] in positions)
+
+    every = alt(("before", "after"), r"\s+")
+    return _Attribution(
+        before=re.compile(rf"\b(?:{alt(('before',))})\s+(?:the\s+)?$", re.I),
+        after=re.compile(rf"^\s*(?:,\s*)?(?:{alt(('after',))})\b", re.I),
+        speech=re.compile(rf"\b(?:{every})\b", re.I),
+        dated=re.compile(rf"\b(?:{every})(?:\s+\w+)?\s*$", re.I),
+    )
 
 
 def _claimant(text: str, actor_matches):
-    before, after = _attribution()
+    attribution = _attribution()
+    before, after = attribution.before, attribution.after
     for a in actor_matches:
         if a.adjectival:
             continue
@@ -406,7 +426,7 @@ def _attacked_country(trigger, actor, target, claimant) -> str | None:
     if target is not None and target.country:
         return actors.country_iso2(target.country)
     if actor is not None:
-        return {"RUS": "UA", "UKR": "RU"}.get(actor.country or "")
+        return actors.country_iso2(_ENEMY.get(actor.country or ""))
     return None
 
 
@@ -415,12 +435,6 @@ class _Synthetic:
 
     def __init__(self, place):
         self.place = place
-
-    def as_mention(self):
-        """The place's fields, shaped like a mention's, for `_inherit_place`."""
-        p = self.place
-        return SimpleNamespace(location=p.name, admin1=p.admin1, country=p.country, latitude=p.latitude,
-                               longitude=p.longitude, geo_precision=p.geo_precision)
 
 
 def _actor_fields(a) -> tuple[str | None, str | None]:
@@ -435,7 +449,7 @@ def _mention(item, sentence, trigger, figs, place, actor, target, claimant, when
     actor_name, actor_country = _actor_fields(actor)
     target_name, target_country = _actor_fields(target)
     if target_name is None and place is not None and trigger.event_type == "ASSAULT":
-        target_country = _iso3(place.place.country)
+        target_country = actors.country_iso3(place.place.country)
         target_name = actors.country_name(target_country) if target_country else None
     if target_country is not None and target_country == actor_country:
         target_name = target_country = None  # an actor does not target its own side
@@ -449,18 +463,8 @@ def _mention(item, sentence, trigger, figs, place, actor, target, claimant, when
         event_type=trigger.event_type, event_mode=trigger.event_mode,
         acled_event_type=trigger.acled_event_type, acled_sub_event_type=trigger.acled_sub_event_type,
         actor=actor_name, actor_country=actor_country, target=target_name, target_country=target_country,
-        location=p.name if p else None, admin1=p.admin1 if p else None, country=p.country if p else None,
-        latitude=p.latitude if p else None, longitude=p.longitude if p else None,
-        geo_precision=p.geo_precision if p else None,
+        **_place_fields(p),
         claimed_by=claimant.name if claimant is not None else None,
         figures=figs,
     )
 
-
-@lru_cache(maxsize=None)
-def _iso2_to_iso3() -> dict[str, str]:
-    return {r["iso2"]: r["iso3"] for r in load_csv("countries.csv") if r["iso2"]}
-
-
-def _iso3(iso2: str | None) -> str | None:
-    return _iso2_to_iso3().get(iso2 or "")
