@@ -8,7 +8,7 @@ are either hyphen compounds, suffixed, or not followed by a counted noun.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..models import Figure
@@ -131,6 +131,17 @@ def parse_number(text: str) -> int | None:
     return int(round(value)) if value > 0 else None
 
 
+def _key(phrase: str) -> str:
+    """A vocabulary key: lower case, single spaces ("Combat  Clashes" -> "combat clashes")."""
+    return re.sub(r"\s+", " ", phrase.lower())
+
+
+def _weapon(category: str) -> str | None:
+    """The weapon a category counts ("drones_downed" -> "drones"), or None."""
+    head = category.split("_")[0]
+    return head if head in ("drones", "missiles") else None
+
+
 def find_figures(text: str, base: int = 0) -> list[Figure]:
     """Every figure in `text`; offsets are shifted by `base` (the sentence's start in its item)."""
     v = vocab()
@@ -142,7 +153,7 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
         if fig:
             figures.append(fig)
             used.append((m.start(), m.end()))
-    tolls = {m.end(): v.tolls[re.sub(r"\s+", " ", m.group("phrase").lower())] for m in v.toll.finditer(text)}
+    tolls = {m.end(): v.tolls[_key(m.group("phrase"))] for m in v.toll.finditer(text)}
     last_weapon = "drones"
     for m in v.number.finditer(text):
         if any(s <= m.start("num") < e for s, e in used) or _blocked(text, m.start("num")):
@@ -157,7 +168,7 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
         for fig, span in found:
             figures.append(fig)
             used.append(span)
-            if fig.category.split("_")[0] in ("drones", "missiles"):
+            if _weapon(fig.category):
                 last_weapon = fig.category
     for m in v.singular.finditer(text):
         if not any(s <= m.start() < e for s, e in used) and not _blocked(text, m.start()):
@@ -183,15 +194,13 @@ def _share_downed(text: str, base: int, figures: list[Figure]) -> list[Figure]:
 
 def _joined(text: str, base: int, a: Figure, b: Figure) -> bool:
     """Two weapon counts joined by 'and' (so one verb governs both)."""
-    return (a.category.split("_")[0] in ("drones", "missiles") and b.category.split("_")[0] in ("drones", "missiles")
+    return (_weapon(a.category) is not None and _weapon(b.category) is not None
             and bool(re.fullmatch(r"\s*,?\s*(?:and|as\s+well\s+as|plus)\s+(?:all\s+)?",
                                   text[a.char_end - base:b.char_start - base])))
 
 
 def _as_downed(fig: Figure) -> Figure:
-    if fig.category.endswith("_downed"):
-        return fig
-    return Figure(fig.category + "_downed", fig.value, fig.qualifier, fig.unit, fig.text, fig.char_start, fig.char_end)
+    return fig if fig.category.endswith("_downed") else replace(fig, category=fig.category + "_downed")
 
 
 def _blocked(text: str, start: int) -> bool:
@@ -202,10 +211,12 @@ def _blocked(text: str, start: int) -> bool:
 
 
 def _qualifier(text: str, start: int) -> tuple[str, int]:
-    m = vocab().qualifier.search(text[max(0, start - 25):start])
+    """The qualifier right before a number ("at least") and where the phrase starts."""
+    window = text[max(0, start - 25):start]
+    m = vocab().qualifier.search(window)
     if not m:
         return "exact", start
-    return vocab().qualifiers[re.sub(r"\s+", " ", m.group("q").lower())], start - (len(text[max(0, start - 25):start]) - m.start())
+    return vocab().qualifiers[_key(m.group("q"))], start - len(window) + m.start()
 
 
 def _figure_at(text: str, m: re.Match, base: int, last_weapon: str) -> list[tuple[Figure, tuple[int, int]]]:
@@ -219,11 +230,11 @@ def _figure_at(text: str, m: re.Match, base: int, last_weapon: str) -> list[tupl
         share = re.match(r"\s+of\s+(?:the|them|those|these)\b", text[m.end():])
         n_after = v.noun.match(text, m.end() + share.end()) if share else None
         if n_after and not re.match(r"\s*[\d,]", text[m.end() + share.end():]):
-            fig = _counted(text, m, n_after, base, value, last_weapon)
+            fig = _counted(text, m, n_after, base, value)
             return [(fig, (m.start(), n_after.end()))] if fig else []
         return _distribution(text, m, dist, base, value)
     if n:
-        fig = _counted(text, m, n, base, value, last_weapon)
+        fig = _counted(text, m, n, base, value)
         return [(fig, (m.start(), n.end()))] if fig else []
     fig = _bare(text, m, base, value, last_weapon)
     return [(fig, (m.start(), m.end()))] if fig else []
@@ -234,9 +245,9 @@ def _make(text, start, end, base, category, value, unit, qual_from) -> Figure:
     return Figure(category, value, qualifier, unit, text[qstart:end], base + qstart, base + end)
 
 
-def _counted(text, m, n, base, value, last_weapon) -> Figure | None:
+def _counted(text, m, n, base, value) -> Figure | None:
     v = vocab()
-    row = v.nouns[re.sub(r"\s+", " ", n.group("noun").lower())]
+    row = v.nouns[_key(n.group("noun"))]
     unit = n.group("noun")
     kind = row["kind"]
     if kind == "direct":
@@ -273,7 +284,7 @@ def _person_category(text: str, start: int, end: int) -> str | None:
     hit = after or before
     if not hit:
         return None
-    return v.verbs[re.sub(r"\s+", " ", hit.group("verb").lower())][1]
+    return v.verbs[_key(hit.group("verb"))][1]
 
 
 def _weapon_downed(text: str, start: int, end: int) -> bool:
@@ -288,10 +299,10 @@ def _bare(text, m, base, value, last_weapon) -> Figure | None:
     '11 drones over the Kursk region and eight over the Belgorod region'."""
     v = vocab()
     if ELLIPSIS_BEFORE.search(text[max(0, m.start() - 8):m.start()]) and ELLIPSIS_AFTER.match(text[m.end():]):
-        return _make(text, m.start(), m.end(), base, last_weapon, value, last_weapon.split("_")[0], m.start())
+        return _make(text, m.start(), m.end(), base, last_weapon, value, _weapon(last_weapon), m.start())
     wafter = v.weapon_verb_after.match(text[m.end():m.end() + 50])
     if wafter:
-        weapon = "drones" if ELECTRONIC.search(wafter.group("verb")) else last_weapon.split("_")[0]
+        weapon = "drones" if ELECTRONIC.search(wafter.group("verb")) else _weapon(last_weapon)
         return _make(text, m.start(), m.end(), base, weapon + "_downed", value, weapon, m.start())
     category = _person_category(text, m.start(), m.end())
     if category is None:
@@ -306,7 +317,7 @@ def _distribution(text, m, dist, base, value) -> list[tuple[Figure, tuple[int, i
     n = v.noun.match(text, m.end() + dist.end())
     if total is None or n is None or total < value:
         return []
-    row = v.nouns[re.sub(r"\s+", " ", n.group("noun").lower())]
+    row = v.nouns[_key(n.group("noun"))]
     if row["kind"] != "weapon":
         return []
     cat = row["category"]
