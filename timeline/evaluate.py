@@ -21,7 +21,7 @@ from typing import Sequence
 import pandas as pd
 import yaml
 
-from . import pipeline, read, schema, split, write
+from . import pipeline, schema, write
 from .errors import TimelineError
 
 FIELDS = ("event_date", "date_precision", "event_type", "actor_country", "target_country",
@@ -150,8 +150,7 @@ def _system_tables(pages: list[GoldPage], out_dir) -> dict[str, pd.DataFrame]:
         if "events" not in frames or "mentions" not in frames:
             raise GoldError(f"{out_dir}: no events/mentions tables to score (run timeline build first)")
         return frames
-    docs, errors = read.read_inputs(sorted({p.page for p in pages}), strict=True)
-    items = [it for doc in docs for it in split.split_document(doc)[0]]
+    items, _ = pipeline.read_items(sorted({p.page for p in pages}), strict=True)
     return pipeline.process(items).as_dict()
 
 

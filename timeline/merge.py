@@ -13,11 +13,12 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
 
 import pandas as pd
 
 from . import schema
+from .extract.places import is_district
+from .models import PLACE_FIELDS
 
 NEAR_DUPLICATE = 0.8      # token Jaccard similarity above which two sentences report the same thing
 MAX_WINDOW = 2            # days: the widest date window a block is searched over
@@ -166,7 +167,7 @@ def _places_nest(a: dict, b: dict) -> bool:
 
 
 def _is_district(rec: dict) -> bool:
-    return str(rec["location"]).endswith((" district", " raion"))
+    return is_district(rec["location"])
 
 
 def _actors_agree(a: dict, b: dict) -> bool:
@@ -212,7 +213,7 @@ def _event(cluster: _Cluster) -> dict:
         "acled_event_type": _first(rows, "acled_event_type", best),
         "acled_sub_event_type": _first(rows, "acled_sub_event_type", best),
     }
-    for col in ("location", "admin1", "country", "latitude", "longitude", "geo_precision"):
+    for col in PLACE_FIELDS:
         ev[col] = place[col]
     for col in ("actor", "actor_country", "target", "target_country", "claimed_by"):
         ev[col] = _most_common(rows, col)

@@ -9,6 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 
+# The columns that describe an event's place, in every table that has them.
+PLACE_FIELDS = ("location", "admin1", "country", "latitude", "longitude", "geo_precision")
+
+
 @dataclass(frozen=True)
 class Document:
     """One input page (or one JSONL file) as read from disk."""

@@ -54,24 +54,25 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, strict: bool = Fals
     Bad files are skipped and reported (or, with `strict`, the first one is
     raised and nothing is written).
     """
-    report = BuildReport()
-    docs, errors = read.read_inputs(inputs, strict=strict)
-    report.skipped.extend(errors)
-    report.files_read = len(docs)
-    items = _split_all(docs, report)
+    items, report = read_items(inputs, strict=strict)
     tables = process(items, progress)
     report.items, report.mentions, report.events = len(tables.items), len(tables.mentions), len(tables.events)
     report.written = write.write_tables(tables.as_dict(), out_dir)
     return report
 
 
-def _split_all(docs, report: BuildReport) -> list[Item]:
+def read_items(inputs: Sequence[str | Path], strict: bool = False) -> tuple[list[Item], BuildReport]:
+    """Read and split: the items of every input, and a report of files read, skipped and warnings."""
+    report = BuildReport()
+    docs, errors = read.read_inputs(inputs, strict=strict)
+    report.skipped.extend(errors)
+    report.files_read = len(docs)
     items: list[Item] = []
     for doc in docs:
         doc_items, warnings = split.split_document(doc)
         report.warnings.extend(f"{doc.source}: {w}" for w in (*doc.notes, *warnings))
         items.extend(doc_items)
-    return items
+    return items, report
 
 
 def process(items: list[Item], progress: Progress | None = None) -> Tables:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from ..models import Figure, Item, Mention
+from ..models import PLACE_FIELDS, Item, Mention
 from ..vocab import load_csv
 from . import actions, actors, dates, figures, places
 from .sentences import Sentence, mask_quotes, split_sentences
@@ -175,7 +175,7 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
 
 
 def _is_district(place) -> bool:
-    return place is not None and place.place.name.endswith((" district", " raion"))
+    return place is not None and places.is_district(place.place.name)
 
 
 
@@ -199,7 +199,6 @@ LOCAL_WEAPONS = 10  # "two Iskander missiles" hit one town; "56 attack drones" i
 def _national_tally(figs) -> bool:
     return any(f.category in NATIONAL_TALLY and (f.value >= LOCAL_WEAPONS or f.category == "combat_clashes")
                for f in figs)
-PLACE_FIELDS = ("location", "admin1", "country", "latitude", "longitude", "geo_precision")
 
 
 def _inherit_place(mention: Mention, context: Mention) -> Mention:

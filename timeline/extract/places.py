@@ -807,6 +807,11 @@ class _Matcher:
         return PlaceMatch(hit.place, hit.start, hit.end, self.text[hit.start:hit.end], self._in_title(hit))
 
 
+def is_district(name: str) -> bool:
+    """A place named as a district of a city or region ("Shevchenkivskyi district")."""
+    return str(name).endswith((" district", " raion"))
+
+
 def find_places(text: str, country_hint: str | None = "UA") -> list[PlaceMatch]:
     """Every place named in `text`, in order, non-overlapping, longest name first."""
     if not text:
