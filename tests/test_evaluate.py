@@ -128,3 +128,30 @@ def test_clauses_of_one_sentence_are_matched_clause_by_clause(gold_file):
     items = pd.DataFrame([{"item_id": "it", "text": sentence}])
     report = score([load_gold(gold_file)], mentions, events, items)
     assert report.over_merges == 0 and report.scores["event"].tp == 2
+
+
+RECAP = "Two people were killed in Tuesday's drone strike on Odesa, officials said.\n"
+
+
+def test_gold_events_sharing_a_cluster_across_pages_are_scored_as_one(gold_file, tmp_path):
+    (tmp_path / "recap-2025-06-11.txt").write_text(RECAP, encoding="utf-8")
+    (tmp_path / "recap.yaml").write_text(
+        "page: recap-2025-06-11.txt\nevents:\n"
+        "  - {id: odesa-recap, cluster: odesa-0610, snippets: [\"Tuesday's drone strike on Odesa\"]}\n",
+        encoding="utf-8")
+    gold_file.write_text(GOLD.replace("  - id: odesa-strike\n", "  - id: odesa-strike\n    cluster: odesa-0610\n"),
+                         encoding="utf-8")
+    pages = [load_gold(gold_file), load_gold(tmp_path / "recap.yaml")]
+    mentions, events = frames([
+        ("Russian drones struck Odesa overnight, killing two.", dict(event_id="ev-a", event_type="ASSAULT")),
+        ("Two people died and nine were hurt in Odesa.", dict(event_id="ev-a", event_type="ASSAULT")),
+        ("Zelensky called on allies to send more air defence systems.", dict(event_id="ev-a", event_type="REQUEST")),
+    ])
+    recap = pd.DataFrame([{"source": "recap-2025-06-11.txt", "sentence": RECAP.strip(), "event_id": "ev-r",
+                           "mention_id": "m-r", "item_id": "it-r", "char_start": 0, "char_end": len(RECAP)}])
+    report = score(pages, pd.concat([mentions, recap]), pd.concat([events, events.iloc[:1].assign(event_id="ev-r")]))
+    # gold pairs: three mentions of the Odesa strike (two on the page, one in the recap) = 3; one merged
+    assert (report.dedup_pairs, report.dedup_joined) == (3, 1)
+    # the build merged the appeal into the strike: 3 merged pairs, of which 1 is right
+    assert report.merged_pairs == 3 and report.dedup_precision == pytest.approx(1 / 3)
+    assert report.over_merges == 1  # ev-a carries the strike and the appeal; ev-r alone is not an over-merge

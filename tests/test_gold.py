@@ -63,4 +63,5 @@ def test_fields_stay_above_their_floors(report):
 
 def test_dedup_and_over_merges(report):
     assert report["dedup"]["pairwise_recall"] >= BASELINE["dedup"]
+    assert report["dedup"]["pairwise_precision"] >= BASELINE["dedup_precision"]
     assert report["over_merges"] <= BASELINE["over_merges"]

@@ -6,8 +6,10 @@ landed on. Each field is scored as slot filling: a system value equal to the
 gold value is a true positive; a wrong value is a false positive and a false
 negative; a value where gold says none (or on a system event no gold event
 matches) is a false positive; a gold value the system missed is a false
-negative. Dedup is scored over pairs of mentions of one gold event;
-over-merges count system events that two gold events landed on.
+negative. Dedup is scored over pairs of matched mentions: recall over pairs
+that report one gold event (across pages when gold events share a `cluster`),
+precision over pairs the build put in one event; over-merges count system
+events that two different gold events landed on.
 """
 from __future__ import annotations
 
@@ -38,6 +40,7 @@ class GoldEvent:
     snippets: tuple[str, ...]
     fields: dict           # field -> gold value (None = "none"); absent fields are not scored
     figures: dict          # category -> value; absent categories mean "none reported"
+    cluster: str | None = None  # gold events of any page with one cluster are one real-world event
 
 
 @dataclass(frozen=True)
@@ -74,8 +77,9 @@ class Score:
 @dataclass
 class Report:
     scores: dict[str, Score] = field(default_factory=dict)
-    dedup_pairs: int = 0
-    dedup_joined: int = 0
+    dedup_pairs: int = 0      # pairs of mentions of one gold event
+    dedup_joined: int = 0     # ... that the build put in one event
+    merged_pairs: int = 0     # pairs of matched mentions the build put in one event
     over_merges: int = 0
     gold_events: int = 0
     system_events: int = 0
@@ -83,14 +87,20 @@ class Report:
 
     @property
     def dedup(self) -> float:
+        """Pairwise recall: of the pairs of mentions of one gold event, the share merged."""
         return self.dedup_joined / self.dedup_pairs if self.dedup_pairs else 1.0
+
+    @property
+    def dedup_precision(self) -> float:
+        """Pairwise precision: of the pairs of matched mentions merged, the share that are one gold event."""
+        return self.dedup_joined / self.merged_pairs if self.merged_pairs else 1.0
 
     def as_dict(self) -> dict:
         return {
             "gold_events": self.gold_events, "system_events": self.system_events,
             "fields": {k: v.as_dict() for k, v in self.scores.items()},
-            "dedup": {"pairwise_recall": round(self.dedup, 4), "pairs": self.dedup_pairs,
-                      "joined": self.dedup_joined},
+            "dedup": {"pairwise_recall": round(self.dedup, 4), "pairwise_precision": round(self.dedup_precision, 4),
+                      "pairs": self.dedup_pairs, "joined": self.dedup_joined, "merged": self.merged_pairs},
             "over_merges": self.over_merges,
         }
 
@@ -115,7 +125,7 @@ def load_gold(path: str | Path) -> GoldPage:
 def _gold_event(path: Path, i: int, e: dict) -> GoldEvent:
     if not isinstance(e, dict) or not e.get("snippets"):
         raise GoldError(f"{path}: event {i + 1} needs at least one snippet")
-    unknown = set(e) - {"id", "snippets", "figures", *FIELDS}
+    unknown = set(e) - {"id", "snippets", "figures", "cluster", *FIELDS}
     if unknown:
         raise GoldError(f"{path}: event {e.get('id', i + 1)} has unknown fields {sorted(unknown)}")
     figures = e.get("figures") or {}
@@ -125,8 +135,9 @@ def _gold_event(path: Path, i: int, e: dict) -> GoldEvent:
     fields = {k: _norm(e[k]) for k in FIELDS if k in e}
     if "event_type" in fields and "date_precision" not in fields and "event_date" in fields:
         fields["date_precision"] = "day"
+    cluster = e.get("cluster")
     return GoldEvent(str(e.get("id", i + 1)), tuple(str(s) for s in e["snippets"]), fields,
-                     {k: int(v) for k, v in figures.items()})
+                     {k: int(v) for k, v in figures.items()}, None if cluster is None else str(cluster))
 
 
 def _norm(value):
@@ -178,6 +189,7 @@ def score(pages: list[GoldPage], mentions: pd.DataFrame, events: pd.DataFrame,
     events = events[events["event_id"].isin(set(mentions["event_id"]))].set_index("event_id")
     report.system_events = len(events)
     claimed: dict[str, set[str]] = {}
+    landed: dict[str, list[str]] = {}    # gold label -> the event id of each mention that reports it
     for page in pages:
         page_mentions = mentions[mentions["source"].map(lambda s: Path(s).name == page.page.name)]
         sentences = _mention_texts(page_mentions, texts)
@@ -185,21 +197,31 @@ def score(pages: list[GoldPage], mentions: pd.DataFrame, events: pd.DataFrame,
             report.gold_events += 1
             eids = [eid for s, clause, eid in sentences
                     if any(_clean(sn) in s and (clause is None or _clean(sn) in clause) for sn in gold.snippets)]
-            _score_dedup(report, eids)
+            label = f"cluster:{gold.cluster}" if gold.cluster else f"{page.path.name}:{gold.id}"
+            landed.setdefault(label, []).extend(eids)
             best = Counter(eids).most_common(1)[0][0] if eids else None
             if best is not None:
-                claimed.setdefault(best, set()).add(f"{page.path.name}:{gold.id}")
+                claimed.setdefault(best, set()).add(label)
             _score_event(report, page, gold, events.loc[best] if best is not None else None)
+    _score_dedup(report, landed)
     report.over_merges = sum(1 for g in claimed.values() if len(g) > 1)
     for eid in events.index.difference(list(claimed)):
         _score_spurious(report, events.loc[eid])
     return report
 
 
-def _score_dedup(report: Report, eids: list[str]) -> None:
-    n = len(eids)
-    report.dedup_pairs += n * (n - 1) // 2
-    report.dedup_joined += sum(c * (c - 1) // 2 for c in Counter(eids).values())
+def _pairs(n: int) -> int:
+    return n * (n - 1) // 2
+
+
+def _score_dedup(report: Report, landed: dict[str, list[str]]) -> None:
+    """Pairwise over matched mentions: gold pairs (one gold event), merged pairs (one system event)."""
+    per_event: Counter = Counter()
+    for eids in landed.values():
+        report.dedup_pairs += _pairs(len(eids))
+        report.dedup_joined += sum(_pairs(c) for c in Counter(eids).values())
+        per_event.update(eids)
+    report.merged_pairs = sum(_pairs(c) for c in per_event.values())
 
 
 def _bump(report: Report, name: str, gold, system, where: str) -> None:

@@ -20,6 +20,8 @@ def main() -> int:
     for name, sc in report["fields"].items():
         base["f1"][name] = max(base["f1"].get(name, 0.0), math.floor(sc["f1"] * 100) / 100)
     base["dedup"] = max(base["dedup"], math.floor(report["dedup"]["pairwise_recall"] * 100) / 100)
+    base["dedup_precision"] = max(base.get("dedup_precision", 0.0),
+                                  math.floor(report["dedup"]["pairwise_precision"] * 100) / 100)
     base["over_merges"] = min(base["over_merges"], report["over_merges"])
     path.write_text(json.dumps(base, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print(f"{len(files)} gold files, {report['gold_events']} gold events; floors written to {path}")
