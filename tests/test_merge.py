@@ -27,11 +27,16 @@ KOROSTYSHIV = dict(location="Korostyshiv", admin1="Zhytomyr Oblast", country="UA
                    latitude=50.3, longitude=29.1)
 
 
-def run(rows):
+def frame(rows):
     df = pd.DataFrame(rows)
     for cat in schema.figure_categories():
         df[cat] = df[cat].astype("Int64")
-    return merge.merge_mentions(df)
+    return df
+
+
+def run(rows, previous=None):
+    merged = merge.merge_mentions(frame(rows), previous)
+    return merged.events, merged.event_of
 
 
 def test_same_strike_in_summary_and_item_is_one_event():

@@ -52,12 +52,19 @@ def build(
     out_dir: Path = typer.Option(Path("data/out"), "--out", "-o", help="Folder the tables are written to."),
     strict: bool = typer.Option(False, "--strict", help="Stop at the first bad input file and write nothing."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors."),
+    rebuild: bool = typer.Option(False, "--rebuild",
+                                 help="Ignore the earlier build in --out and start from scratch."),
 ) -> None:
-    """Build events, mentions, items and figures tables from saved live-blog pages."""
+    """Build events, mentions, items and figures tables from saved live-blog pages.
+
+    When --out already holds a build, the new pages are merged into it: events
+    keep their ids, a page read again replaces its earlier items, and
+    re-running with pages already seen changes nothing.
+    """
     inputs = inputs or [Path("data/raw")]
     try:
         with _progress(quiet) as progress:
-            report = pipeline.build(inputs, out_dir, strict=strict, progress=progress)
+            report = pipeline.build(inputs, out_dir, strict=strict, progress=progress, rebuild=rebuild)
     except TimelineError as exc:
         _err(f"error: {exc}")
         raise typer.Exit(1)
@@ -92,18 +99,30 @@ def _progress(quiet: bool):
 
 
 def _summary(report: pipeline.BuildReport, out_dir: Path) -> None:
+    kept = f"kept {report.kept} items of the earlier build; " if report.kept else ""
     typer.echo(
-        f"read {report.files_read} file(s), skipped {len(report.skipped)}; "
+        f"read {report.files_read} file(s), skipped {len(report.skipped)}; {kept}"
         f"{report.items} items, {report.mentions} mentions, {report.events} events -> {out_dir}/"
     )
 
 
 @app.command()
 def inspect(
-    file: Path = typer.Argument(..., help="One page (.txt, .html, .jsonl) to explain."),
+    file: Optional[Path] = typer.Argument(None, help="One page (.txt, .html, .jsonl) to explain."),
     sentences: bool = typer.Option(False, "--all", help="Also list sentences that gave no mention."),
+    event: Optional[str] = typer.Option(None, "--event", "-e", metavar="EVENT_ID",
+                                        help="Explain one event of a build instead: its mentions, why each "
+                                             "was merged, and the history of its figures (an id prefix will do)."),
+    out_dir: Path = typer.Option(Path("data/out"), "--out", "-o", help="The build --event reads."),
 ) -> None:
-    """Show how one page is split into items and which mentions each item gives."""
+    """Show how one page is split into items and which mentions each item gives,
+    or (with --event) why the mentions of one event were merged."""
+    if event is not None:
+        _inspect_event(out_dir, event)
+        return
+    if file is None:
+        _err("error: give a FILE to inspect, or --event EVENT_ID")
+        raise typer.Exit(1)
     try:
         (doc,), _ = read.read_inputs([file], strict=True)
     except TimelineError as exc:
@@ -115,6 +134,45 @@ def inspect(
     out.print(f"{doc.source}: published {doc.published:%Y-%m-%d}, {len(items)} items")
     for item in items:
         _show_item(item)
+
+
+def _inspect_event(out_dir: Path, event_id: str) -> None:
+    from .explain import explain_event
+
+    try:
+        story = explain_event(out_dir, event_id)
+    except TimelineError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1)
+    ev = story.event
+    place = ", ".join(str(ev[c]) for c in ("location", "admin1", "country") if _filled(ev[c]) and
+                      (c != "admin1" or ev["admin1"] != ev["location"]))
+    mode = f" ({ev['event_mode']})" if _filled(ev["event_mode"]) else ""
+    out.print(f"[bold]{ev['event_id']}[/bold]: {ev['event_type']}{mode} on {ev['event_date']} "
+              f"({ev['date_precision']}) in {place or 'no place named'}")
+    out.print(f"  actor {_who(ev['actor'], ev['actor_country']) or '-'}; target "
+              f"{_who(ev['target'], ev['target_country']) or '-'}; claimed by {ev['claimed_by'] or '-'}", markup=False)
+    figs = " ".join(f"{c}={ev[c]}" for c in schema.figure_categories() if _filled(ev[c]))
+    out.print(f"  figures: {figs or '-'}; {ev['n_mentions']} mention(s) from {ev['n_sources']} source(s)")
+    table = Table(title="mentions, in report order", title_justify="left", expand=True)
+    for col in ("reported", "source", "sentence", "merged because"):
+        table.add_column(col, overflow="fold")
+    for m in story.mentions.itertuples():
+        why = m.reason if not _filled(m.joined_to) else f"joined {m.joined_to}: {m.reason}"
+        table.add_row(f"{m.reported:%Y-%m-%d %H:%M}", m.source, f"{m.mention_id}: {m.sentence}", why)
+    out.print(table)
+    if not story.figures.empty:
+        history = Table(title="figures as reported (the event takes the latest)", title_justify="left")
+        for col in ("category", "value", "qualifier", "reported", "mention", "as written"):
+            history.add_column(col)
+        for f in story.figures.itertuples():
+            history.add_row(f.category, str(f.value), f.qualifier, f"{f.reported:%Y-%m-%d %H:%M}", f.mention_id,
+                            f.text)
+        out.print(history)
+
+
+def _filled(value) -> bool:
+    return value is not None and value == value
 
 
 def _show_item(item) -> None:

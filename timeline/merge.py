@@ -5,7 +5,12 @@ only with events whose date lies within a small window, so the cost grows
 about linearly with the number of mentions. Two mentions are one event when
 they are the same kind of event, on the same (or an adjacent, for overnight
 and undated reports) day, at the same or a nested place, by compatible
-actors; or when their sentences are near-identical.
+actors; or when their sentences are near-identical. Each mention records
+which earlier mention it joined and why (`links`), for `timeline inspect --event`.
+
+Event ids are a hash of the event's first report (earliest report time, then
+page and position), so adding later pages keeps them; on an incremental build
+an event also keeps the id that most of its earlier mentions had.
 """
 from __future__ import annotations
 
@@ -29,6 +34,7 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 class _Cluster:
     rows: list[dict] = field(default_factory=list)
     tokens: list[frozenset] = field(default_factory=list)
+    links: list[tuple[str | None, str]] = field(default_factory=list)  # (mention joined, why) per row
 
     @property
     def first(self) -> dict:
@@ -43,10 +49,19 @@ def family(rec: dict) -> str:
     return rec["event_type"]
 
 
-def merge_mentions(mentions: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
-    """Events, and the event_id of each mention (indexed like `mentions`)."""
+@dataclass
+class Merged:
+    events: pd.DataFrame     # the events table
+    event_of: pd.Series      # the event_id of each mention, indexed like the mentions
+    links: pd.DataFrame      # mention_id, event_id, joined_to (a mention_id or null), reason
+
+
+def merge_mentions(mentions: pd.DataFrame, previous: dict[str, str] | None = None) -> Merged:
+    """Cluster mentions into events. `previous` maps mention ids of an earlier build to their event ids,
+    which the events they land in keep."""
     if mentions.empty:
-        return schema.empty("events"), pd.Series([], dtype="object")
+        return Merged(schema.empty("events"), pd.Series([], dtype="object"),
+                      pd.DataFrame(columns=["mention_id", "event_id", "joined_to", "reason"]))
     records = mentions.to_dict("records")
     for idx, rec in zip(mentions.index, records):
         rec["_index"] = idx
@@ -55,18 +70,23 @@ def merge_mentions(mentions: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     blocks: dict[tuple, list[_Cluster]] = {}
     for rec in order:
         block = blocks.setdefault(_block_key(rec), [])
-        target = _find_cluster(rec, block)
+        target, link = _find_cluster(rec, block)
         if target is None:
             target = _Cluster()
             block.append(target)
             clusters.append(target)
         target.rows.append(rec)
         target.tokens.append(_tokens(rec["sentence"]))
+        target.links.append(link)
     events = [_event(c) for c in clusters]
-    _assign_ids(events, clusters)
+    _assign_ids(events, clusters, previous or {})
     event_of = {rec["_index"]: ev["event_id"] for ev, c in zip(events, clusters) for rec in c.rows}
+    links = pd.DataFrame(
+        [{"mention_id": rec["mention_id"], "event_id": ev["event_id"], "joined_to": joined, "reason": why}
+         for ev, c in zip(events, clusters) for rec, (joined, why) in zip(c.rows, c.links)],
+        columns=["mention_id", "event_id", "joined_to", "reason"])
     frame = pd.DataFrame(events)
-    return schema.enforce(frame, "events"), pd.Series(event_of).reindex(mentions.index)
+    return Merged(schema.enforce(frame, "events"), pd.Series(event_of).reindex(mentions.index), links)
 
 
 def _sort_key(rec: dict) -> tuple:
@@ -87,25 +107,59 @@ def _tokens(sentence: str) -> frozenset:
     return frozenset(_TOKEN.findall(sentence.lower()))
 
 
-def _find_cluster(rec: dict, block: list[_Cluster]) -> _Cluster | None:
-    """The newest compatible cluster in the block (blocks are scanned newest first, within the window)."""
+def _find_cluster(rec: dict, block: list[_Cluster]) -> tuple[_Cluster | None, tuple[str | None, str]]:
+    """The newest compatible cluster in the block (scanned newest first, within the window), and why."""
     tokens = _tokens(rec["sentence"])
     for cluster in reversed(block):
         days = (rec["event_date"] - cluster.first["event_date"]).days
         if days > MAX_WINDOW:
             break
-        if _compatible(rec, cluster, tokens):
-            return cluster
-    return None
+        link = _join(rec, cluster, tokens)
+        if link is not None:
+            return cluster, link
+    return None, (None, "first report")
 
 
-def _compatible(rec: dict, cluster: _Cluster, tokens: frozenset) -> bool:
-    if any(_jaccard(tokens, t) >= NEAR_DUPLICATE and _places_nest(rec, other) and not _same_sentence(rec, other)
-           for t, other in zip(cluster.tokens, cluster.rows)):
-        return True
+def _join(rec: dict, cluster: _Cluster, tokens: frozenset) -> tuple[str, str] | None:
+    """(the mention `rec` matches, why) when `rec` reports the cluster's event, else None."""
+    for t, other in zip(cluster.tokens, cluster.rows):
+        overlap = _jaccard(tokens, t)
+        if overlap >= NEAR_DUPLICATE and _places_nest(rec, other) and not _same_sentence(rec, other):
+            return other["mention_id"], f"near-identical sentence (word overlap {overlap:.2f}); {_place_why(rec, other)}"
     if any(_conflict(rec, other) for other in cluster.rows):
-        return False
-    return any(_same_event(rec, other) for other in cluster.rows)
+        return None
+    other = next((o for o in cluster.rows if _same_event(rec, o)), None)
+    return None if other is None else (other["mention_id"], _why(rec, other))
+
+
+def _why(a: dict, b: dict) -> str:
+    """The keys on which two mentions matched, in words."""
+    days = abs((a["event_date"] - b["event_date"]).days)
+    when = f"same date {a['event_date']}" if days == 0 else \
+        f"dates {b['event_date']} and {a['event_date']} within the window (overnight or undated report)"
+    actors = sorted({v for v in (a["actor_country"], b["actor_country"]) if _present(v)})
+    who = f"actor {actors[0]}" if len(actors) == 1 else "no actor named on one side" if not actors else \
+        "sides " + "/".join(actors)
+    return f"same type {family(a)}; {when}; {_place_why(a, b)}; {who}; {_figures_why(a, b)}"
+
+
+def _figures_why(a: dict, b: dict) -> str:
+    shared = [c for c in schema.figure_categories() if _present(a[c]) and _present(b[c])]
+    revised = [f"{c} {b[c]} -> {a[c]}" for c in shared if a[c] != b[c]]
+    if revised:
+        return "revised figures (" + ", ".join(revised) + ")"
+    return "same figures" if shared else "no shared figures"
+
+
+def _place_why(a: dict, b: dict) -> str:
+    la, lb = a["location"], b["location"]
+    if not _present(la) and not _present(lb):
+        return "no place named"
+    if la == lb:
+        return f"same place {la}"
+    if not (_present(la) and _present(lb)):
+        return "place named on one side only"
+    return f"{la} and {lb} nest"
 
 
 def _same_sentence(a: dict, b: dict) -> bool:
@@ -273,17 +327,33 @@ def _provenance(rows: list[dict], best: dict) -> dict:
     }
 
 
-def _assign_ids(events: list[dict], clusters: list[_Cluster]) -> None:
-    """Stable ids: a hash of the event's normalised keys, made unique by its first mention."""
-    seen: Counter = Counter()
-    keyed = []
+def _assign_ids(events: list[dict], clusters: list[_Cluster], previous: dict[str, str]) -> None:
+    """Stable ids. An event keeps the id most of its earlier mentions had (each old id goes to one
+    event: the one holding most of its mentions); any other event is named after its first report."""
+    claims = []
+    for n, cluster in enumerate(clusters):
+        counts = Counter(previous[r["mention_id"]] for r in cluster.rows if r["mention_id"] in previous)
+        claims.extend((-count, old, n) for old, count in counts.items())
+    taken: set[str] = set()
+    for _, old, n in sorted(claims):
+        if old not in taken and "event_id" not in events[n]:
+            events[n]["event_id"] = old
+            taken.add(old)
     for ev, cluster in zip(events, clusters):
-        key = "|".join(str(ev[k] or "") for k in
-                       ("event_date", "event_type", "country", "admin1", "location", "actor_country", "target_country"))
-        keyed.append((key, min(r["mention_id"] for r in cluster.rows), ev))
-    for key, _, ev in sorted(keyed, key=lambda k: (k[0], k[1])):
-        seen[key] += 1
-        salt = f"#{seen[key]}" if seen[key] > 1 else ""
-        ev["event_id"] = "ev-" + hashlib.sha1((key + salt).encode()).hexdigest()[:12]
+        if "event_id" in ev:
+            continue
+        first = min(cluster.rows, key=_report_order)["mention_id"]
+        salt = 0
+        while (eid := _hash_id(first, salt)) in taken:
+            salt += 1
+        ev["event_id"] = eid
+        taken.add(eid)
 
 
+def _report_order(rec: dict) -> tuple:
+    return (_ts(rec["reported"]), rec["source"], rec["_position"], rec["char_start"], rec["mention_id"])
+
+
+def _hash_id(mention_id: str, salt: int) -> str:
+    key = mention_id if salt == 0 else f"{mention_id}#{salt}"
+    return "ev-" + hashlib.sha1(key.encode()).hexdigest()[:16]

@@ -10,7 +10,7 @@ from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
-from . import merge, read, schema, split, write
+from . import merge, read, schema, split, state, write
 from .errors import InputError
 from .extract.mention import extract_item
 from .models import Item, Mention
@@ -26,6 +26,7 @@ class BuildReport:
     skipped: list[InputError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     items: int = 0
+    kept: int = 0            # items carried over from the previous build in the output folder
     mentions: int = 0
     events: int = 0
     written: list[Path] = field(default_factory=list)
@@ -42,23 +43,37 @@ class Tables:
     mentions: pd.DataFrame
     events: pd.DataFrame
     figures: pd.DataFrame
+    links: pd.DataFrame | None = None   # mention_id -> event_id, joined_to, reason (for the state)
 
     def as_dict(self) -> dict[str, pd.DataFrame]:
         return {"events": self.events, "mentions": self.mentions, "items": self.items, "figures": self.figures}
 
 
 def build(inputs: Sequence[str | Path], out_dir: str | Path, strict: bool = False,
-          progress: Progress | None = None) -> BuildReport:
+          progress: Progress | None = None, rebuild: bool = False) -> BuildReport:
     """Read every input, extract and merge events, and write the tables to `out_dir`.
 
-    Bad files are skipped and reported (or, with `strict`, the first one is
-    raised and nothing is written).
+    When `out_dir` holds an earlier build, the new inputs are merged into it
+    (a page read again replaces its earlier items) and events keep their ids;
+    `rebuild` ignores the earlier build. Bad files are skipped and reported
+    (or, with `strict`, the first one is raised and nothing is written).
     """
+    previous = state.Previous() if rebuild else state.load(out_dir)
     items, report = read_items(inputs, strict=strict)
-    tables = process(items, progress)
+    items, report.kept = combine(previous.items, items)
+    tables = process(items, progress, previous.event_of)
     report.items, report.mentions, report.events = len(tables.items), len(tables.mentions), len(tables.events)
-    report.written = write.write_tables(tables.as_dict(), out_dir)
+    report.written = write.write_tables(tables.as_dict(), out_dir, state.frames(items, tables.links))
     return report
+
+
+def combine(earlier: list[Item], new: list[Item]) -> tuple[list[Item], int]:
+    """The items of an incremental build: every new item, and the earlier items of pages not read
+    again (a page read again replaces all of its earlier items). Sorted, so the order of inputs
+    never changes the output. Returns the items and how many were kept from `earlier`."""
+    fresh = {i.source for i in new}
+    kept = [i for i in earlier if i.source not in fresh]
+    return sorted([*kept, *new], key=lambda i: (i.source, i.position, i.item_id)), len(kept)
 
 
 def read_items(inputs: Sequence[str | Path], strict: bool = False) -> tuple[list[Item], BuildReport]:
@@ -75,17 +90,20 @@ def read_items(inputs: Sequence[str | Path], strict: bool = False) -> tuple[list
     return items, report
 
 
-def process(items: list[Item], progress: Progress | None = None) -> Tables:
-    """Extract and merge: items in, the four output tables out."""
+def process(items: list[Item], progress: Progress | None = None,
+            previous: dict[str, str] | None = None) -> Tables:
+    """Extract and merge: items in, the four output tables out. `previous` maps mention ids of an
+    earlier build to their event ids, which the events keep."""
     mentions = extract_all(items, progress)
     mention_df = mentions_frame(mentions, items)
-    events, event_ids = merge.merge_mentions(mention_df)
-    mention_df["event_id"] = event_ids
+    merged = merge.merge_mentions(mention_df, previous)
+    mention_df["event_id"] = merged.event_of
     return Tables(
         items=items_frame(items),
         mentions=schema.enforce(mention_df.drop(columns=INTERNAL), "mentions"),
-        events=events,
+        events=merged.events,
         figures=figures_frame(mentions, mention_df),
+        links=merged.links,
     )
 
 

@@ -14,26 +14,33 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import schema
+from .state import folder as state_folder, meta as state_meta, write_frame as write_state_frame
 from .errors import OutputError
 
 
-def write_tables(frames: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
+def write_tables(frames: dict[str, pd.DataFrame], out_dir: str | Path,
+                 state: dict[str, pd.DataFrame] | None = None) -> list[Path]:
     """Write every table as `<name>.parquet` and `<name>.csv`; returns the paths written.
 
-    All files are first written under temporary names; only when every one of
-    them is complete are they renamed into place.
+    `state` (see timeline.state) goes to `.timeline/` beside the tables, for
+    the next incremental build. All files are first written under temporary
+    names; only when every one of them is complete are they renamed into
+    place, tables first, state last.
     """
     out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot create output folder ({exc.strerror})") from exc
+    _mkdir(out)
     staged: list[tuple[Path, Path]] = []
     try:
         for name, df in frames.items():
             df = sort_table(schema.enforce(df, name), name)
             staged.append((_stage(out, lambda p: _write_parquet(df, name, p)), out / f"{name}.parquet"))
             staged.append((_stage(out, lambda p: _write_csv(df, p)), out / f"{name}.csv"))
+        if state is not None:
+            folder = _mkdir(state_folder(out))
+            for name, df in state.items():
+                staged.append((_stage(folder, lambda p: write_state_frame(df, p)), folder / f"{name}.parquet"))
+            staged.append((_stage(folder, lambda p: p.write_text(state_meta(), encoding="utf-8")),
+                           folder / "state.json"))
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
@@ -43,13 +50,31 @@ def write_tables(frames: dict[str, pd.DataFrame], out_dir: str | Path) -> list[P
     return [final for _, final in staged]
 
 
+def _mkdir(folder: Path) -> Path:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot create output folder ({exc.strerror})") from exc
+    return folder
+
+
 def sort_table(df: pd.DataFrame, name: str) -> pd.DataFrame:
     keys = list(schema.table(name).sort)
     return df.sort_values(keys, kind="mergesort", na_position="last").reset_index(drop=True)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_umask()
+
+
 def _stage(out: Path, writer) -> Path:
     fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=out)
+    os.fchmod(fd, _FILE_MODE)  # mkstemp makes files private; outputs are ordinary files
     os.close(fd)
     tmp = Path(tmp_name)
     try:

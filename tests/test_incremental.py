@@ -1,0 +1,168 @@
+"""Incremental builds: new pages merge into an earlier build, events keep their ids, nothing else moves.
+
+The pages in tests/fixtures/incremental report the Kharkiv attack of 7 June 2025
+on three days (first report, a revised injured count at 09:20 BST, a recap),
+plus other events of those days. The BBC page has a post at 00:40 British
+Summer Time, which is still the previous day in UTC: its date must survive
+being stored and read back.
+"""
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from timeline import pipeline, state
+from timeline.cli import app
+
+PAGES = Path(__file__).parent / "fixtures" / "incremental"
+DAY1, DAY2, DAY3 = "ukraine-live-2025-06-07.txt", "bbc-live-2025-06-08.txt", "ukraine-live-2025-06-09.txt"
+TABLES = [f"{t}.{ext}" for t in ("events", "mentions", "items", "figures") for ext in ("parquet", "csv")]
+
+
+def page(name: str) -> Path:
+    return PAGES / name
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    files = [*TABLES, ".timeline/items.parquet", ".timeline/links.parquet", ".timeline/state.json"]
+    return {f: (out / f).read_bytes() for f in files}
+
+
+def events(out: Path) -> pd.DataFrame:
+    return pd.read_parquet(out / "events.parquet")
+
+
+def kharkiv(out: Path) -> pd.Series:
+    ev = events(out)
+    rows = ev[(ev.location == "Kharkiv") & (ev.event_type == "ASSAULT")]
+    assert len(rows) == 1, rows.to_string()
+    return rows.iloc[0]
+
+
+@pytest.fixture
+def scratch(tmp_path) -> Path:
+    out = tmp_path / "scratch"
+    pipeline.build([page(DAY1), page(DAY2), page(DAY3)], out)
+    return out
+
+
+def test_incremental_path_gives_the_same_files_as_a_build_from_scratch(tmp_path, scratch):
+    out = tmp_path / "inc"
+    for name in (DAY1, DAY2, DAY3):
+        pipeline.build([page(name)], out)
+    assert snapshot(out) == snapshot(scratch)
+
+
+def test_a_late_night_post_keeps_its_local_date_through_the_stored_state(tmp_path, scratch):
+    out = tmp_path / "inc"
+    pipeline.build([page(DAY2)], out)      # the 00:40 BST post is stored, then extracted again below
+    pipeline.build([page(DAY1), page(DAY3)], out)
+    ev = events(out)
+    odesa = ev[ev.location == "Odesa"].iloc[0]
+    assert str(odesa.event_date) == "2025-06-08"
+    # the same events as from scratch (only the Kharkiv id differs: it was first seen on day 2 here)
+    pd.testing.assert_frame_equal(events(out).drop(columns="event_id"), events(scratch).drop(columns="event_id"))
+
+
+def test_inputs_already_seen_change_nothing(tmp_path):
+    out = tmp_path / "out"
+    pipeline.build([PAGES], out)
+    before = snapshot(out)
+    report = pipeline.build([page(DAY2)], out)
+    assert report.kept == 7 and snapshot(out) == before
+    pipeline.build([PAGES], out)
+    assert snapshot(out) == before
+
+
+def test_events_keep_their_ids_when_later_pages_add_mentions(tmp_path):
+    out = tmp_path / "out"
+    pipeline.build([page(DAY1)], out)
+    first = kharkiv(out)
+    ids_day1 = set(events(out).event_id)
+    pipeline.build([page(DAY2)], out)
+    pipeline.build([page(DAY3)], out)
+    later = kharkiv(out)
+    assert later.event_id == first.event_id
+    assert ids_day1 <= set(events(out).event_id)
+    assert (first.injured, later.injured) == (17, 21)     # the revision wins...
+    assert (later.n_mentions, later.n_sources) == (3, 3)
+
+
+def test_figures_keep_every_reported_value_with_its_time(tmp_path, scratch):
+    figures = pd.read_parquet(scratch / "figures.parquet")
+    injured = figures[(figures.event_id == kharkiv(scratch).event_id) & (figures.category == "injured")]
+    history = injured.sort_values("reported")[["value", "reported"]]
+    assert list(history.value) == [17, 21, 21]             # ...and the history is kept, for plotting
+    assert history.reported.is_monotonic_increasing
+
+
+def test_an_event_keeps_its_id_when_an_earlier_report_is_added_later(tmp_path):
+    """Backfilling an older page: the id stays the one users already have."""
+    out = tmp_path / "out"
+    pipeline.build([page(DAY3)], out)
+    known = kharkiv(out).event_id
+    pipeline.build([page(DAY1)], out)
+    assert kharkiv(out).event_id == known and kharkiv(out).n_mentions == 2
+
+
+def test_a_page_read_again_replaces_its_earlier_items(tmp_path):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    shutil.copy(page(DAY1), folder / DAY1)
+    out = tmp_path / "out"
+    pipeline.build([folder], out)
+    assert (events(out).location == "Kherson Oblast").any()
+    text = (folder / DAY1).read_text(encoding="utf-8")
+    (folder / DAY1).write_text("\n".join(l for l in text.splitlines() if "Kherson" not in l) + "\n",
+                               encoding="utf-8")
+    report = pipeline.build([folder], out)
+    assert report.kept == 0
+    assert not (events(out).location == "Kherson Oblast").any()
+
+
+def test_rebuild_ignores_the_earlier_build(tmp_path):
+    out = tmp_path / "out"
+    pipeline.build([page(DAY1)], out)
+    result = CliRunner().invoke(app, ["build", str(page(DAY3)), "--out", str(out), "--rebuild"])
+    assert result.exit_code == 0, result.output
+    assert set(pd.read_parquet(out / "items.parquet").source) == {DAY3}
+
+
+def test_the_summary_says_how_many_items_were_kept(tmp_path):
+    out = tmp_path / "out"
+    runner = CliRunner()
+    runner.invoke(app, ["build", str(page(DAY1)), "--out", str(out)])
+    result = runner.invoke(app, ["build", str(page(DAY2)), "--out", str(out)])
+    assert result.exit_code == 0
+    assert "kept 4 items of the earlier build; 7 items" in result.stdout
+
+
+def test_an_unreadable_state_is_a_clear_error_and_the_build_is_left_alone(tmp_path):
+    out = tmp_path / "out"
+    pipeline.build([page(DAY1)], out)
+    (out / state.STATE_DIR / "links.parquet").write_bytes(b"not parquet")
+    before = (out / "events.parquet").read_bytes()
+    result = CliRunner().invoke(app, ["build", str(page(DAY2)), "--out", str(out)])
+    assert result.exit_code == 1
+    assert "cannot read the previous build's state" in result.stderr and "--rebuild" in result.stderr
+    assert (out / "events.parquet").read_bytes() == before
+
+
+def test_inspect_event_shows_each_mention_and_why_it_was_merged(tmp_path, scratch):
+    event_id = kharkiv(scratch).event_id
+    result = CliRunner().invoke(app, ["inspect", "--event", event_id[:10], "--out", str(scratch)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert f"{event_id}: ASSAULT" in text and "in Kharkiv, Kharkiv Oblast, UA" in text
+    assert "first report" in text and "same place Kharkiv" in text
+    assert "revised figures (injured 17 -> 21)" in text
+    assert "3 mention(s) from 3 source(s)" in text
+
+
+def test_inspect_event_refuses_an_unknown_or_ambiguous_id(tmp_path, scratch):
+    result = CliRunner().invoke(app, ["inspect", "--event", "ev-nothing", "--out", str(scratch)])
+    assert result.exit_code == 1 and "no event with id 'ev-nothing'" in result.stderr
+    result = CliRunner().invoke(app, ["inspect", "--event", "ev-", "--out", str(scratch)])
+    assert result.exit_code == 1 and "6 events with id 'ev-'" in result.stderr

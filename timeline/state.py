@@ -1,0 +1,123 @@
+"""What a build leaves behind for the next one, in `OUT/.timeline/`.
+
+An incremental build (`timeline build NEW_FILES --out OUT`) needs the items
+of every earlier input, with their times in the zone the page gave (relative
+dates such as "overnight" are resolved against local time, which the UTC
+`items` table no longer carries), and the event each earlier mention landed
+on, so that events keep their ids. Both are kept here as Parquet:
+
+- `items.parquet`: the items, times written as ISO 8601 with offset and zone;
+- `links.parquet`: mention_id, event_id, the mention it joined and why
+  (read by `timeline inspect --event`);
+- `state.json`: the state format and the version that wrote it.
+
+Every earlier item is extracted again on an incremental build, so a build
+from scratch over all inputs and the incremental path give the same events.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import __version__
+from .errors import OutputError
+from .models import Item
+
+STATE_DIR = ".timeline"
+FORMAT = 1
+ITEM_COLUMNS = ("item_id", "source", "url", "outlet", "published", "item_time", "position", "headline",
+                "text", "split_method")
+LINK_COLUMNS = ("mention_id", "event_id", "joined_to", "reason")
+
+
+@dataclass
+class Previous:
+    """The state of an earlier build in an output folder (empty when there is none)."""
+
+    items: list[Item] = field(default_factory=list)
+    event_of: dict[str, str] = field(default_factory=dict)   # mention_id -> event_id
+    links: pd.DataFrame | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+def folder(out_dir: str | Path) -> Path:
+    return Path(out_dir) / STATE_DIR
+
+
+def load(out_dir: str | Path) -> Previous:
+    """The previous build's items and mention->event links; empty when `out_dir` has none."""
+    state = folder(out_dir)
+    if not (state / "state.json").exists():
+        return Previous()
+    try:
+        meta = json.loads((state / "state.json").read_text(encoding="utf-8"))
+        items = pq.read_table(state / "items.parquet").to_pandas()
+        links = pq.read_table(state / "links.parquet").to_pandas()
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise OutputError(f"{state}: cannot read the previous build's state ({exc}); "
+                          "use --rebuild to start from scratch") from exc
+    if meta.get("format") != FORMAT:
+        raise OutputError(f"{state}: written by timeline {meta.get('timeline', '?')} in another state format; "
+                          "use --rebuild to start from scratch")
+    return Previous([_item(row) for row in items.to_dict("records")],
+                    dict(zip(links["mention_id"], links["event_id"])), links)
+
+
+def frames(items: list[Item], links: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The state tables of a build, ready to be written next to the output."""
+    rows = [{c: _stamp(getattr(i, c)) if c in ("published", "item_time") else getattr(i, c)
+             for c in ITEM_COLUMNS} for i in items]
+    item_df = pd.DataFrame(rows, columns=list(ITEM_COLUMNS)).sort_values(["source", "position", "item_id"])
+    link_df = links.loc[:, list(LINK_COLUMNS)].sort_values("mention_id")
+    return {"items": item_df.reset_index(drop=True), "links": link_df.reset_index(drop=True)}
+
+
+def meta() -> str:
+    return json.dumps({"format": FORMAT, "timeline": __version__}, sort_keys=True) + "\n"
+
+
+def write_frame(df: pd.DataFrame, path: Path) -> None:
+    table = pa.Table.from_pandas(df, schema=_arrow_schema(df), preserve_index=False)
+    pq.write_table(table, path, compression="zstd")
+
+
+def _arrow_schema(df: pd.DataFrame) -> pa.Schema:
+    return pa.schema([(c, pa.int64() if c == "position" else pa.string()) for c in df.columns])
+
+
+def _stamp(value: datetime | None) -> str | None:
+    """ISO 8601 with offset, plus the zone name in brackets when the time has one (RFC 9557)."""
+    if value is None:
+        return None
+    zone = getattr(value.tzinfo, "key", None)
+    return value.isoformat() + (f"[{zone}]" if zone else "")
+
+
+def _unstamp(value: str | None) -> datetime | None:
+    if value is None or value != value:
+        return None
+    text, _, zone = value.partition("[")
+    stamp = datetime.fromisoformat(text)
+    if zone:
+        try:
+            stamp = stamp.astimezone(ZoneInfo(zone.rstrip("]")))
+        except (ZoneInfoNotFoundError, ValueError):
+            pass  # the offset alone still places the time
+    return stamp
+
+
+def _item(row: dict) -> Item:
+    values = {c: (None if row[c] is None or row[c] != row[c] else row[c]) for c in ITEM_COLUMNS}
+    values["published"] = _unstamp(values["published"])
+    values["item_time"] = _unstamp(values["item_time"])
+    values["position"] = int(values["position"])
+    return Item(**values)
