@@ -25,6 +25,7 @@ from . import schema
 from .extract.places import is_district
 from .models import PLACE_FIELDS
 
+SPOKEN = frozenset({"ACCUSE", "THREATEN", "REQUEST", "REJECT", "SUPPORT"})  # said by someone
 NEAR_DUPLICATE = 0.8      # token Jaccard similarity above which two sentences report the same thing
 MAX_WINDOW = 2            # days: the widest date window a block is searched over
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -191,7 +192,7 @@ def _conflict(a: dict, b: dict) -> bool:
         return differ
     if differ and a["location"] != b["location"]:
         return True  # a region's daily toll is not the strike on one of its towns
-    return not _figures_agree(a, b)
+    return not (_figures_agree(a, b) and _downed_within_launched(a, b) and _same_kind_of_tally(a, b))
 
 
 def _dates_close(a: dict, b: dict) -> bool:
@@ -234,8 +235,18 @@ def _actors_agree(a: dict, b: dict) -> bool:
         return bool(sides_a) and bool(sides_b) and (sides_a <= sides_b or sides_b <= sides_a)
     if not (_present(a["actor_country"]) and a["actor_country"] == b["actor_country"]):
         return False  # statements, sanctions, aid: the same actor, or not the same event
+    if a["event_type"] in SPOKEN and a["item_id"] != b["item_id"] and _named_apart(a["actor"], b["actor"]):
+        return False  # two speakers of one country on one day: two statements
     ta, tb = a["target_country"], b["target_country"]
     return not (_present(ta) and _present(tb) and ta != tb)
+
+
+def _named_apart(x, y) -> bool:
+    """Two different named speakers (not when either is only a country or one name holds the other)."""
+    if not (_present(x) and _present(y)):
+        return False
+    x, y = str(x).lower(), str(y).lower()
+    return x not in y and y not in x
 
 
 def _figures_agree(a: dict, b: dict) -> bool:
@@ -246,6 +257,33 @@ def _figures_agree(a: dict, b: dict) -> bool:
         if _present(a[col]) and _present(b[col]) and a[col] != b[col]:
             return False
     return True
+
+
+def _downed_within_launched(a: dict, b: dict) -> bool:
+    """More drones shot down than the other report says were launched: not the same attack."""
+    for launched, downed in (("drones", "drones_downed"), ("missiles", "missiles_downed")):
+        for x, y in ((a, b), (b, a)):
+            if _present(x[launched]) and _present(y[downed]) and y[downed] > x[launched]:
+                return False
+    return True
+
+
+TALLY_KINDS = (("killed", "injured", "casualties", "missing"),
+               ("drones", "missiles", "bombs", "drones_downed", "missiles_downed"),
+               ("combat_clashes",))
+
+
+def _kinds(rec: dict) -> set[int]:
+    return {n for n, cols in enumerate(TALLY_KINDS) if any(_present(rec[c]) for c in cols)}
+
+
+def _same_kind_of_tally(a: dict, b: dict) -> bool:
+    """Country-level reports that count different things (a toll here, a launch tally there) are
+    two events: nothing else ties them to one place."""
+    if _precision(a) != 3 or _precision(b) != 3:
+        return True
+    ka, kb = _kinds(a), _kinds(b)
+    return not ka or not kb or bool(ka & kb)
 
 
 def _present(value) -> bool:
