@@ -63,7 +63,7 @@ def merge_mentions(mentions: pd.DataFrame, previous: dict[str, str] | None = Non
     if mentions.empty:
         return Merged(schema.empty("events"), pd.Series([], dtype="object"),
                       pd.DataFrame(columns=["mention_id", "event_id", "joined_to", "reason"]))
-    records = mentions.to_dict("records")
+    records = mentions.astype(object).where(mentions.notna(), None).to_dict("records")  # missing = None
     for idx, rec in zip(mentions.index, records):
         rec["_index"] = idx
     order = sorted(records, key=_sort_key)
@@ -99,9 +99,18 @@ def _ts(value) -> float:
 
 
 def _block_key(rec: dict) -> tuple:
-    """Attacks block by country; statements, calls and sanctions mostly have no place, so they block by type."""
-    country = rec.get("country") if rec["event_type"] == "ASSAULT" else None
-    return (family(rec), country if _present(country) else "")
+    """The mentions a mention can merge with share its block, so only blocks are searched.
+
+    Attacks block by place: the same region (a town nests only in its own
+    region), the same country for country-level reports, or no place at all.
+    Statements, sanctions and aid block by the acting country (they need the
+    same actor); calls by type alone (either side may be named first).
+    """
+    if rec["event_type"] == "ASSAULT":
+        return (family(rec), rec["country"] or "", rec["admin1"] or "")
+    if rec["event_type"] == "CONSULT":
+        return (family(rec), "", "")
+    return (family(rec), "", rec["actor_country"] or "")
 
 
 def _tokens(sentence: str) -> frozenset:
@@ -287,7 +296,7 @@ def _same_kind_of_tally(a: dict, b: dict) -> bool:
 
 
 def _present(value) -> bool:
-    return value is not None and not pd.isna(value)
+    return value is not None  # merge_mentions turns every missing value into None
 
 
 # --- building an event from its mentions ------------------------------------------------------
