@@ -155,3 +155,24 @@ def test_gold_events_sharing_a_cluster_across_pages_are_scored_as_one(gold_file,
     # the build merged the appeal into the strike: 3 merged pairs, of which 1 is right
     assert report.merged_pairs == 3 and report.dedup_precision == pytest.approx(1 / 3)
     assert report.over_merges == 1  # ev-a carries the strike and the appeal; ev-r alone is not an over-merge
+
+
+def test_a_clustered_event_is_scored_on_what_all_its_pages_report_latest_value_first(tmp_path):
+    (tmp_path / "day1-2025-06-10.txt").write_text("Russian drones killed two people in Odesa overnight.\n", "utf-8")
+    (tmp_path / "day2-2025-06-11.txt").write_text(
+        "The toll from Tuesday's strike on Odesa rose to three, with nine injured.\n", "utf-8")
+    for name, page, day, figures in (("a", "day1-2025-06-10.txt", "2025-06-10", "{killed: 2}"),
+                                     ("b", "day2-2025-06-11.txt", "2025-06-11", "{killed: 3, injured: 9}")):
+        (tmp_path / f"{name}.yaml").write_text(
+            f"page: {page}\npublished: {day}\nevents:\n"
+            f"  - {{id: odesa, cluster: odesa-0610, snippets: [Odesa], figures: {figures}}}\n", "utf-8")
+    pages = [load_gold(tmp_path / "a.yaml"), load_gold(tmp_path / "b.yaml")]
+    mentions = pd.DataFrame([
+        {"source": p.page.name, "sentence": p.page.read_text("utf-8").strip(), "event_id": "ev-o",
+         "mention_id": f"m-{n}", "item_id": f"it-{n}", "char_start": 0, "char_end": 80} for n, p in enumerate(pages)])
+    events = pd.DataFrame([{**{c: None for c in schema.table("events").names}, "event_id": "ev-o",
+                            "summary": "Odesa", "killed": 3, "injured": 9}])
+    report = score(pages, mentions, events)
+    # day 1's entry expects the merged event's latest toll (3) and the injured count only day 2 reported
+    assert (report.scores["killed"].tp, report.scores["killed"].fp) == (2, 0)
+    assert (report.scores["injured"].tp, report.scores["injured"].fp) == (2, 0)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Sequence
@@ -48,6 +48,7 @@ class GoldPage:
     path: Path             # the gold YAML
     page: Path             # the input file it annotates
     events: tuple[GoldEvent, ...]
+    published: str = ""    # the page date (ISO), which orders reports of one cluster
 
 
 @dataclass
@@ -119,7 +120,7 @@ def load_gold(path: str | Path) -> GoldPage:
     ids = [e.id for e in events]
     if len(set(ids)) != len(ids):
         raise GoldError(f"{path}: duplicate event ids {sorted({i for i in ids if ids.count(i) > 1})}")
-    return GoldPage(path, (path.parent / doc["page"]).resolve(), events)
+    return GoldPage(path, (path.parent / doc["page"]).resolve(), events, _norm(doc.get("published")) or "")
 
 
 def _gold_event(path: Path, i: int, e: dict) -> GoldEvent:
@@ -190,6 +191,7 @@ def score(pages: list[GoldPage], mentions: pd.DataFrame, events: pd.DataFrame,
     report.system_events = len(events)
     claimed: dict[str, set[str]] = {}
     landed: dict[str, list[str]] = {}    # gold label -> the event id of each mention that reports it
+    cluster_figures = _cluster_figures(pages)
     for page in pages:
         page_mentions = mentions[mentions["source"].map(lambda s: Path(s).name == page.page.name)]
         sentences = _mention_texts(page_mentions, texts)
@@ -202,12 +204,24 @@ def score(pages: list[GoldPage], mentions: pd.DataFrame, events: pd.DataFrame,
             best = Counter(eids).most_common(1)[0][0] if eids else None
             if best is not None:
                 claimed.setdefault(best, set()).add(label)
+            if gold.cluster:  # the merged event carries what every page reported, the latest value winning
+                gold = replace(gold, figures=cluster_figures[gold.cluster])
             _score_event(report, page, gold, events.loc[best] if best is not None else None)
     _score_dedup(report, landed)
     report.over_merges = sum(1 for g in claimed.values() if len(g) > 1)
     for eid in events.index.difference(list(claimed)):
         _score_spurious(report, events.loc[eid])
     return report
+
+
+def _cluster_figures(pages: list[GoldPage]) -> dict[str, dict]:
+    """The figures of each cluster: every category any of its pages reports, from the latest page."""
+    out: dict[str, dict] = {}
+    for page in sorted(pages, key=lambda p: p.published):
+        for gold in page.events:
+            if gold.cluster:
+                out.setdefault(gold.cluster, {}).update(gold.figures)
+    return out
 
 
 def _pairs(n: int) -> int:

@@ -118,16 +118,33 @@ def _tokens(sentence: str) -> frozenset:
 
 
 def _find_cluster(rec: dict, block: list[_Cluster]) -> tuple[_Cluster | None, tuple[str | None, str]]:
-    """The newest compatible cluster in the block (scanned newest first, within the window), and why."""
+    """The compatible cluster in the block (within the date window) that `rec` resembles most, and why.
+
+    Several events of one night can be compatible with a report that names no
+    figures ("the ministry said all targets were hit"): it goes to the one
+    sharing most of its figures, date and words, not merely the newest.
+    """
     tokens = _tokens(rec["sentence"])
+    best, best_link, best_score = None, (None, "first report"), None
     for cluster in reversed(block):
         days = (rec["event_date"] - cluster.first["event_date"]).days
         if days > MAX_WINDOW:
             break
         link = _join(rec, cluster, tokens)
-        if link is not None:
-            return cluster, link
-    return None, (None, "first report")
+        if link is None:
+            continue
+        score = _affinity(rec, cluster, tokens)
+        if best_score is None or score > best_score:
+            best, best_link, best_score = cluster, link, score
+    return best, best_link
+
+
+def _affinity(rec: dict, cluster: _Cluster, tokens: frozenset) -> tuple:
+    same_figures = max(sum(1 for c in schema.figure_categories() if rec[c] is not None and rec[c] == r[c])
+                       for r in cluster.rows)
+    same_day = any(r["event_date"] == rec["event_date"] for r in cluster.rows)
+    overlap = max(_jaccard(tokens, t) for t in cluster.tokens)
+    return (same_figures, same_day, round(overlap, 6))
 
 
 def _join(rec: dict, cluster: _Cluster, tokens: frozenset) -> tuple[str, str] | None:
@@ -262,7 +279,7 @@ def _figures_agree(a: dict, b: dict) -> bool:
     """A nationwide tally with different launch counts on one night is a different attack."""
     if _precision(a) != 3:
         return True
-    for col in ("drones", "missiles", "combat_clashes"):
+    for col in ("drones", "missiles", "drones_downed", "missiles_downed", "combat_clashes"):
         if _present(a[col]) and _present(b[col]) and a[col] != b[col]:
             return False
     return True

@@ -18,6 +18,9 @@ AUX = r"(?:were|was|have\s+been|has\s+been|had\s+been|are|is|been|be|reportedly|
 STOP = {"of", "and", "or", "in", "on", "at", "to", "from", "for", "with", "by", "were", "was", "is", "are",
         "the", "a", "an", "that", "which", "who", "as", "had", "have", "has", "but", "per", "than", "into",
         "when", "after", "while", "before", "since", "because", "if", "during", "amid"}
+# "Six people, including a child, were injured"; "A pilot, Lt Col Maksym Ustymenko, was killed":
+# an aside between the counted people and their verb.
+ASIDE = r"(?:\s*,\s*(?:including|among\s+them|mostly|(?-i:[A-Z]))[^,.;:]{0,60},)?"
 MONEY_SYMBOLS = {"$": "usd", "€": "eur", "£": "gbp"}
 MONEY_WORDS = {"dollars": "usd", "euros": "eur", "pounds": "gbp"}
 # Jamming and "lost from radar" defeat drones, not missiles: a bare count with these verbs is drones.
@@ -76,7 +79,7 @@ def vocab() -> _Vocab:
     noun = re.compile(rf"\s+(?:{filler}){{0,3}}?(?P<noun>{_alt(nouns)})\b", re.I)
     singular_nouns = [n for n, r in nouns.items() if r["singular"] == "yes"]
     singular = re.compile(
-        rf"\b(?P<num>[Aa]n?)\s+(?:(?:young|elderly|old|local|teenage|[\w]+-year-old)\s+){{0,2}}"
+        rf"\b(?P<num>[Aa]n?)\s+(?:(?:young|elderly|old|local|teenage|[\w]+-year-old|[A-Z][\w-]*)\s+){{0,2}}"
         rf"(?P<noun>{_alt(singular_nouns)})\b"
     )
     verbs = {r["phrase"].lower(): (r["applies"], r["category"]) for r in load_csv("figure_verbs.csv")}
@@ -90,7 +93,7 @@ def vocab() -> _Vocab:
         re.I)
     return _Vocab(
         number=number, noun=noun, nouns=nouns, singular=singular,
-        person_verb_after=re.compile(rf"^[\s,]*(?:{AUX}\s+){{0,3}}(?P<verb>{pverbs})\b", re.I),
+        person_verb_after=re.compile(rf"^{ASIDE}[\s,]*(?:{AUX}\s+){{0,3}}(?P<verb>{pverbs})\b", re.I),
         person_verb_before=re.compile(rf"\b(?P<verb>{pverbs})\s+(?:(?:{quals})\s+)?$", re.I),
         weapon_verb_before=re.compile(
             rf"\b(?P<verb>{wverbs})\s+(?:(?:all|a\s+total\s+of|{quals})\s+)?(?:of\s+them\s+)?$", re.I),
@@ -206,7 +209,7 @@ def _as_downed(fig: Figure) -> Figure:
 def _blocked(text: str, start: int) -> bool:
     """Numbers that restate part of another count or are labels, not counts."""
     before = text[max(0, start - 30):start].lower()
-    return bool(re.search(r"(?:including|among\s+them|among\s+whom|of\s+whom|day|no\.|aged|number)\s+"
+    return bool(re.search(r"(?:including|among\s+them|among\s+whom|of\s+whom|day|no\.|aged|number|who\s+(?:was|is))\s+"
                           r"(?:at\s+least\s+|some\s+|about\s+)?$", before))
 
 
