@@ -14,9 +14,11 @@ an event also keeps the id that most of its earlier mentions had.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -63,9 +65,27 @@ def merge_mentions(mentions: pd.DataFrame, previous: dict[str, str] | None = Non
     if mentions.empty:
         return Merged(schema.empty("events"), pd.Series([], dtype="object"),
                       pd.DataFrame(columns=["mention_id", "event_id", "joined_to", "reason"]))
-    records = mentions.astype(object).where(mentions.notna(), None).to_dict("records")  # missing = None
-    for idx, rec in zip(mentions.index, records):
-        rec["_index"] = idx
+    with _no_gc():
+        records = mentions.astype(object).where(mentions.notna(), None).to_dict("records")  # missing = None
+        for idx, rec in zip(mentions.index, records):
+            rec["_index"] = idx
+        return _merge_records(mentions, records, previous or {})
+
+
+@contextmanager
+def _no_gc():
+    """The cyclic garbage collector would walk every record and cluster again and again as they pile
+    up (merge makes no cycles to collect), which makes a large merge grow faster than linearly."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _merge_records(mentions: pd.DataFrame, records: list[dict], previous: dict[str, str]) -> Merged:
     order = sorted(records, key=_sort_key)
     clusters: list[_Cluster] = []
     blocks: dict[tuple, list[_Cluster]] = {}
@@ -80,7 +100,7 @@ def merge_mentions(mentions: pd.DataFrame, previous: dict[str, str] | None = Non
         target.tokens.append(_tokens(rec["sentence"]))
         target.links.append(link)
     events = [_event(c) for c in clusters]
-    _assign_ids(events, clusters, previous or {})
+    _assign_ids(events, clusters, previous)
     event_of = {rec["_index"]: ev["event_id"] for ev, c in zip(events, clusters) for rec in c.rows}
     links = pd.DataFrame(
         [{"mention_id": rec["mention_id"], "event_id": ev["event_id"], "joined_to": joined, "reason": why}
