@@ -17,6 +17,9 @@ def figs(text):
     ("Three people died and thirteen others were hurt in the Odesa strike.",
      [("killed", 3, "exact"), ("injured", 13, "exact")]),
     ("Shelling killed two and wounded 13 others in Kherson.", [("killed", 2, "exact"), ("injured", 13, "exact")]),
+    ("Six people, including a child, were injured in Smila.", [("injured", 6, "exact")]),
+    ("A Ukrainian F-16 pilot, Lt Col Maksym Ustymenko, was killed in the attack.", [("killed", 1, "exact")]),
+    ("Two firefighters were injured when a second drone hit the site.", [("injured", 2, "exact")]),
     ("The general staff counted 158 combat clashes along the front on Saturday.",
      [("combat_clashes", 158, "exact")]),
     ("Kyiv said more than 1,200 casualties were inflicted on Russian units.", [("casualties", 1200, "more_than")]),
@@ -46,6 +49,7 @@ def test_counts(text, expected):
     "Today is day 1,188 of the full-scale invasion.",
     "The G7 wants a price cap of $45 per barrel.",
     "Thousands and thousands of soldiers have died.",
+    "The driver, who was 60, was taken to hospital.",
 ])
 def test_never_counts(text):
     assert figs(text) == []

@@ -116,3 +116,15 @@ def test_attacks_in_two_places_in_one_sentence_are_two_mentions():
     assert (a.location, a.figure_values(), b.location, b.figure_values()) == (
         "Khmelnytskyi Oblast", {"killed": 4}, "Mykolaiv", {"killed": 1})
     assert a.sentence == b.sentence == text and a.mention_id != b.mention_id
+
+
+def test_the_side_of_a_killed_pilot_is_the_target_not_the_attacker():
+    m = one("A Ukrainian F-16 pilot was killed while repelling the overnight Russian attack, the air force said.")
+    assert (m.actor_country, m.target_country, m.location) == ("RUS", "UKR", "Ukraine")
+    assert m.figure_values() == {"killed": 1}
+
+
+def test_the_subject_of_an_in_which_clause_is_the_attacker_not_a_place():
+    m = one("Sunday's record attack, in which Russia fired 477 drones and 60 missiles, hit the west hardest.")
+    assert (m.actor_country, m.location, m.country) == ("RUS", "Ukraine", "UA")
+    assert m.figure_values() == {"drones": 477, "missiles": 60}

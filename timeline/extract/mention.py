@@ -19,10 +19,10 @@ from .sentences import Sentence, mask_quotes, split_sentences
 # "attack on Kyiv" is a place, "pressure on Moscow" is its government.
 LOCATIVE = re.compile(
     r"\b(?:in|at|near|over|across|around|outside|inside|city\s+of|town\s+of|village\s+of|"
-    r"visit\s+to|trip\s+to|arrived\s+in|travell?ed\s+to)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
+    r"visit\s+to|trip\s+to|arrived\s+in|travell?ed\s+to)\s+(?:the\s+)?(?:(?!which\b|whom\b)\w+\s+){0,2}$", re.I)
 ATTACK_LOCATIVE = re.compile(
     r"\b(?:on|into|towards?|against|of|targeting|targeted|hit|hitting|struck|striking|attacked|attacking|"
-    r"shelled|shelling|pounded|bombarded)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
+    r"shelled|shelling|pounded|bombarded)\s+(?:the\s+)?(?:(?!which\b|whom\b)\w+\s+){0,2}$", re.I)
 # A town named in a violent sentence is where it happened, unless it speaks or owns something.
 SPEAKS = re.compile(r"^(?:[’']s\b|\s+(?:has|have|had|is|was|will|would|said|says|says|claimed|wants|believes)\b)")
 SHOOT_DOWN = "Disrupted weapons use"
@@ -302,9 +302,13 @@ def _participants(text, trigger, actor_matches, claimant):
     # an attack's weapon owner is named before the verb ("a Russian drone hit"); after it is the target side
     owner = next((a for a in actor_matches if a.adjectival and (a.end <= trigger.start or not violent)), None)
     if PASSIVE.search(text[:trigger.start]) or re.match(r"(?:was|were|been)\b", trigger.text, re.I):
-        # "The building that houses Ukraine's Cabinet ... was hit": the subject is what was hit
+        # "The building that houses Ukraine's Cabinet ... was hit": the subject is what was hit;
+        # "a Ukrainian pilot was killed repelling the Russian attack": the later demonym attacked
         subject = before[-1] if before else None
-        actor = agent or modifier or owner
+        later = next((a for a in actor_matches if a.adjectival and a.start >= trigger.end), None)
+        actor = agent or modifier or later or owner
+        if subject is None and owner is not None and not _same_side(owner, actor):
+            subject = owner
         return actor, (subject if subject is not None and not _same_side(subject, actor) else None)
     if violent and claimant is not None and claimant.country and OWN_FORCES.search(text[claimant.end:trigger.start]):
         # "Russia's defence ministry said its forces had targeted ...": the claimant's side attacked
@@ -315,6 +319,9 @@ def _participants(text, trigger, actor_matches, claimant):
         return claimant, next((a for a in named if not _same_side(a, claimant)), None)
     if before and trigger.event_type == "SANCTION" and _names_the_noun(text, before[-1], trigger):
         before = before[:-1]  # "new Russia sanctions": the country is the target
+    if violent and not before and after and CLAUSE_SUBJECT.search(text[trigger.end:after[0].start]):
+        # "the attack, in which Russia fired 477 drones": the subject of the clause attacked
+        agent = agent or after.pop(0)
     actor = agent or modifier or (before[-1] if before else None)
     if actor is None and claimant is not None and claimant.end <= trigger.start and trigger.event_type != "ASSAULT":
         actor = claimant  # "Polish authorities said they have indicted ..." (not: a governor reporting a strike)
@@ -330,6 +337,7 @@ def _participants(text, trigger, actor_matches, claimant):
 # Types of event that a speaker performs by saying something.
 SPOKEN = frozenset({"ACCUSE", "THREATEN", "REQUEST", "REJECT", "SUPPORT", "AGREE"})
 OWN_FORCES = re.compile(r"\b(?:its|their)\s+(?:own\s+)?(?:forces|troops|units|military|air\s+defences|army)\b", re.I)
+CLAUSE_SUBJECT = re.compile(r"^[^.;]{0,12}\b(?:in|during)\s+which\s+(?:the\s+)?$", re.I)
 PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|got)\s+(?:\w+ly\s+|also\s+|later\s+)?$", re.I)
 
 
