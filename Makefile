@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: timeline test install clean gold-baseline
+.PHONY: timeline test install clean gold-baseline bench-merge
 
 timeline: $(STAMP)
 	$(BIN)/timeline build data/raw --out data/out
@@ -27,3 +27,7 @@ clean:
 # Raise the accuracy floors in tests/gold/baseline.json to the current scores (never lowers one).
 gold-baseline: $(STAMP)
 	$(BIN)/python tests/gold/update_baseline.py
+
+# Merge time and memory for 10k, 100k and 1M synthetic mentions (a few minutes; not part of make test).
+bench-merge: $(STAMP)
+	$(BIN)/python bench/merge_bench.py
