@@ -20,6 +20,7 @@ def mention(mid, sentence, **kw):
 
 KYIV = dict(location="Kyiv", admin1="Kyiv", country="UA", geo_precision=1, latitude=50.45, longitude=30.52)
 ODESA = dict(location="Odesa", admin1="Odesa Oblast", country="UA", geo_precision=1, latitude=46.48, longitude=30.74)
+RUSSIA = dict(location="Russia", admin1=None, country="RU", geo_precision=3, latitude=61.5, longitude=105.3)
 UKRAINE = dict(location="Ukraine", admin1=None, country="UA", geo_precision=3, latitude=49.0, longitude=32.0)
 ZHYTOMYR_OBLAST = dict(location="Zhytomyr Oblast", admin1="Zhytomyr Oblast", country="UA", geo_precision=2,
                        latitude=50.5, longitude=28.6)
@@ -72,6 +73,46 @@ def test_two_nights_with_similar_numbers_stay_apart():
                 event_date=date(2025, 5, 27), reported=datetime(2025, 5, 27, 8, tzinfo=UTC), **UKRAINE),
     ])
     assert len(events) == 2
+
+
+def test_near_identical_daily_tallies_of_two_days_stay_apart():
+    day1, day2 = date(2025, 7, 1), date(2025, 7, 2)
+    events, _ = run([
+        mention("1", "In Zhytomyr Oblast, Russian attacks killed two civilians and injured six others.",
+                killed=2, injured=6, event_date=day1, **ZHYTOMYR_OBLAST),
+        mention("2", "In Zhytomyr Oblast, Russian attacks killed two civilians and injured five others.",
+                killed=2, injured=5, event_date=day2, reported=datetime(2025, 7, 2, 8, tzinfo=UTC),
+                **ZHYTOMYR_OBLAST),
+    ])
+    assert len(events) == 2
+
+
+def test_more_downed_than_launched_is_not_the_same_attack():
+    events, _ = run([
+        mention("1", "Ukraine said 117 of its drones took part in the operation.", drones=117, actor_country="UKR",
+                **RUSSIA),
+        mention("2", "Russia's defence ministry said it destroyed 162 Ukrainian drones overnight.",
+                drones_downed=162, actor_country="UKR", **RUSSIA),
+    ])
+    assert len(events) == 2
+
+
+def test_a_country_level_toll_and_a_launch_tally_are_two_events():
+    events, _ = run([
+        mention("1", "A missile strike on a training ground killed 12 soldiers.", killed=12, **UKRAINE),
+        mention("2", "Russia launched 472 drones and seven missiles at Ukraine.", drones=472, missiles=7, **UKRAINE),
+    ])
+    assert len(events) == 2
+
+
+def test_a_report_without_figures_joins_the_event_it_resembles_not_the_newest():
+    events, ids = run([
+        mention("1", "Russia fired 477 drones and 60 missiles at Ukraine, its largest air attack.",
+                drones=477, missiles=60, **UKRAINE),
+        mention("2", "A pilot was killed fighting off the attack, the air force said.", killed=1, **UKRAINE),
+        mention("3", "The largest air attack of the war hit Ukraine's west.", char_start=5, **UKRAINE),
+    ])
+    assert len(events) == 2 and ids[2] == ids[0]
 
 
 def test_nationwide_launch_and_downed_counts_land_on_one_event():

@@ -171,7 +171,7 @@ def _join(rec: dict, cluster: _Cluster, tokens: frozenset) -> tuple[str, str] | 
     """(the mention `rec` matches, why) when `rec` reports the cluster's event, else None."""
     for t, other in zip(cluster.tokens, cluster.rows):
         overlap = _jaccard(tokens, t)
-        if overlap >= NEAR_DUPLICATE and _places_nest(rec, other) and not _same_sentence(rec, other):
+        if overlap >= NEAR_DUPLICATE and _places_nest(rec, other) and not _conflict(rec, other):
             return other["mention_id"], f"near-identical sentence (word overlap {overlap:.2f}); {_place_why(rec, other)}"
     if any(_conflict(rec, other) for other in cluster.rows):
         return None
