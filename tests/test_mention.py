@@ -128,3 +128,10 @@ def test_the_subject_of_an_in_which_clause_is_the_attacker_not_a_place():
     m = one("Sunday's record attack, in which Russia fired 477 drones and 60 missiles, hit the west hardest.")
     assert (m.actor_country, m.location, m.country) == ("RUS", "Ukraine", "UA")
     assert m.figure_values() == {"drones": 477, "missiles": 60}
+
+
+def test_a_ministry_claiming_its_own_strike_names_its_side_as_the_attacker():
+    m = one("Russia's defence ministry said its forces had carried out a massive strike overnight "
+            "on Ukrainian military airfields.")
+    assert (m.event_type, m.actor_country, m.target_country, m.location) == ("ASSAULT", "RUS", "UKR", "Ukraine")
+    assert m.claimed_by == "Russia's defence ministry"
