@@ -18,6 +18,9 @@ def figs(text):
      [("killed", 3, "exact"), ("injured", 13, "exact")]),
     ("Shelling killed two and wounded 13 others in Kherson.", [("killed", 2, "exact"), ("injured", 13, "exact")]),
     ("Six people, including a child, were injured in Smila.", [("injured", 6, "exact")]),
+    ("Russia fired 728 Shahed-type and decoy drones, along with seven Kh-101 cruise missiles and six Kinzhal "
+     "ballistic missiles.", [("drones", 728, "exact"), ("missiles", 13, "exact")]),
+    ("Russia launched 84 drones and one Iskander-M ballistic missile.", [("drones", 84, "exact"), ("missiles", 1, "exact")]),
     ("A Ukrainian F-16 pilot, Lt Col Maksym Ustymenko, was killed in the attack.", [("killed", 1, "exact")]),
     ("Two firefighters were injured when a second drone hit the site.", [("injured", 2, "exact")]),
     ("The general staff counted 158 combat clashes along the front on Saturday.",

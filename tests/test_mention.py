@@ -135,3 +135,8 @@ def test_a_ministry_claiming_its_own_strike_names_its_side_as_the_attacker():
             "on Ukrainian military airfields.")
     assert (m.event_type, m.actor_country, m.target_country, m.location) == ("ASSAULT", "RUS", "UKR", "Ukraine")
     assert m.claimed_by == "Russia's defence ministry"
+
+
+def test_scrambling_jets_is_the_scrambling_side_mobilising_not_the_attack_it_answers():
+    m = one("Poland scrambled its own and allied aircraft overnight as Russia launched strikes on western Ukraine.")
+    assert (m.event_type, m.actor_country) == ("MOBILIZE", "POL")

@@ -76,7 +76,9 @@ def vocab() -> _Vocab:
     verbs = {r["phrase"].lower() for r in load_csv("figure_verbs.csv")}
     blocked = sorted(STOP | {v for v in verbs if " " not in v})
     filler = r"(?:(?!(?:%s)\b)[A-Za-z][\w'’-]*\s+)" % "|".join(blocked)
-    noun = re.compile(rf"\s+(?:{filler}){{0,3}}?(?P<noun>{_alt(nouns)})\b", re.I)
+    # "728 Shahed-type and decoy drones": two modifiers joined by "and" before the noun
+    modifiers = rf"(?!(?:{_alt(nouns)})\b)[A-Za-z][\w'’-]*\s+and\s+(?!(?:{word_num})\b|\d)"
+    noun = re.compile(rf"\s+(?:{modifiers})?(?:{filler}){{0,3}}?(?P<noun>{_alt(nouns)})\b", re.I)
     singular_nouns = [n for n, r in nouns.items() if r["singular"] == "yes"]
     singular = re.compile(
         rf"\b(?P<num>[Aa]n?)\s+(?:(?:young|elderly|old|local|teenage|[\w]+-year-old|[A-Z][\w-]*)\s+){{0,2}}"
@@ -179,7 +181,20 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
             if fig:
                 figures.append(fig)
     figures.sort(key=lambda f: (f.char_start, f.category))
-    return _share_downed(text, base, figures)
+    return _sum_lists(text, base, _share_downed(text, base, figures))
+
+
+def _sum_lists(text: str, base: int, figures: list[Figure]) -> list[Figure]:
+    """'seven Kh-101 cruise missiles and six Kinzhal ballistic missiles': one count of 13 missiles."""
+    out: list[Figure] = []
+    for fig in figures:
+        prev = out[-1] if out else None
+        if prev is not None and prev.category == fig.category and _joined(text, base, prev, fig):
+            out[-1] = replace(prev, value=prev.value + fig.value, unit=fig.unit, char_end=fig.char_end,
+                              text=text[prev.char_start - base:fig.char_end - base])
+        else:
+            out.append(fig)
+    return out
 
 
 def _share_downed(text: str, base: int, figures: list[Figure]) -> list[Figure]:
