@@ -139,4 +139,4 @@ def test_a_ministry_claiming_its_own_strike_names_its_side_as_the_attacker():
 
 def test_scrambling_jets_is_the_scrambling_side_mobilising_not_the_attack_it_answers():
     m = one("Poland scrambled its own and allied aircraft overnight as Russia launched strikes on western Ukraine.")
-    assert (m.event_type, m.actor_country) == ("MOBILIZE", "POL")
+    assert (m.event_type, m.actor_country, m.target_country) == ("MOBILIZE", "POL", None)

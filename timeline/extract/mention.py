@@ -328,6 +328,9 @@ def _participants(text, trigger, actor_matches, claimant):
     if actor is None and trigger.event_type != "SANCTION":  # "sanctions on Russian oil" name the target
         actor = owner
     target = next((a for a in after if a is not agent and a is not actor and not _same_side(a, actor)), None)
+    if trigger.event_type == "MOBILIZE" and target is not None and not re.search(
+            r"\bagainst\s+(?:the\s+)?$", text[max(0, target.start - 12):target.start]):
+        target = None  # "scrambled jets as Russia struck": the side named later is not mobilised against
     if target is None and trigger.event_type == "SANCTION":
         target = next((a for a in full if _names_the_noun(text, a, trigger)), None) or (
             owner if owner is not None and not _same_side(owner, actor) else None)
