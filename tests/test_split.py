@@ -250,6 +250,39 @@ def test_main_text_when_there_are_no_posts(fixtures_dir):
         assert absent not in joined
 
 
+def test_jsonld_nested_100k_deep_is_skipped_and_the_markup_used(make_doc):
+    page = ('<html><head><script type="application/ld+json">' + "[" * 100_000 + "]" * 100_000 + "</script>"
+            '<script type="application/ld+json">{"@type": "LiveBlogPosting", "liveBlogUpdate": '
+            + '{"x": ' * 150 + "1" + "}" * 150 + "}</script></head><body>"
+            '<div><time datetime="2025-05-14T06:10:00Z">06:10</time><p>A drone hit a school in Sumy.</p></div>'
+            '<div><time datetime="2025-05-14T07:45:00Z">07:45</time><p>Two people were hurt in Kherson.</p></div>'
+            "</body></html>")
+    items, warnings = split_document(make_doc(page, kind="html", source="deep.html"))
+    assert warnings == ["JSON-LD block 1: nested too deeply, skipped", "JSON-LD block 2: nested too deeply, skipped"]
+    assert [(i.split_method, i.text, i.item_time) for i in items] == [
+        ("markup", "A drone hit a school in Sumy.", datetime(2025, 5, 14, 6, 10, tzinfo=UTC)),
+        ("markup", "Two people were hurt in Kherson.", datetime(2025, 5, 14, 7, 45, tzinfo=UTC)),
+    ]
+
+
+def test_jsonld_body_nested_too_deeply_is_read_as_text(make_doc):
+    body = "<div>" * 5000 + "<p>Two people were hurt in Kherson.</p>" + "</div>" * 5000
+    page = ('<script type="application/ld+json">{"@type": "LiveBlogPosting", "liveBlogUpdate": '
+            '[{"headline": "Kherson", "articleBody": "' + body.replace("/", "\\/") + '"}]}</script>')
+    items, warnings = split_document(make_doc(page, kind="html", source="deep-body.html"))
+    assert warnings == []
+    assert [(i.split_method, i.headline, i.text) for i in items] == [
+        ("jsonld", "Kherson", "Two people were hurt in Kherson.")]
+
+
+def test_markup_posts_inside_nested_articles_use_the_innermost(make_doc):
+    posts = "".join(f'<article><time datetime="2025-05-14T0{n}:00:00Z">0{n}:00</time><p>Post {n}.</p></article>'
+                    for n in range(1, 4))
+    page = f"<body><article><h1>Live</h1>{posts}</article></body>"
+    items, _ = split_document(make_doc(page, kind="html", source="nested.html"))
+    assert [(i.text, i.item_time.hour) for i in items] == [("Post 1.", 1), ("Post 2.", 2), ("Post 3.", 3)]
+
+
 # ---------------------------------------------------------------- jsonl
 
 def test_jsonl_bad_lines_warn_and_the_rest_are_kept(fixtures_dir):

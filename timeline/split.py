@@ -35,7 +35,10 @@ from zoneinfo import ZoneInfo
 
 from .errors import InputError, VocabularyError
 from .models import Document, Item
-from .read import UNDATED, has_time_of_day, html_tree, jsonl_records, jsonld_nodes, jsonld_type, parse_datetime
+from .read import (
+    MAX_HTML_DEPTH, UNDATED, has_time_of_day, html_depth, html_tree, jsonl_records, jsonld_nodes, jsonld_type,
+    parse_datetime,
+)
 from .vocab import load_lines
 
 BOILERPLATE_FILE = "boilerplate.txt"
@@ -327,7 +330,7 @@ def _known_possessive(para: str, item_text: str) -> bool:
 def _html_drafts(doc: Document) -> tuple[list[_Draft], list[str]]:
     tree = html_tree(doc.text)
     nodes, bad_blocks = jsonld_nodes(tree)
-    warnings = [f"JSON-LD block {n}: not valid JSON, skipped" for n in bad_blocks]
+    warnings = [f"JSON-LD block {n}: {problem}, skipped" for n, problem in bad_blocks]
     drafts = _jsonld_drafts(nodes) or _markup_drafts(tree) or _text_drafts(_main_text(tree), doc)
     return drafts, warnings
 
@@ -384,6 +387,8 @@ def _body_paragraphs(body: str | None) -> list[str]:
     if not body:
         return []
     if re.search(r"<[a-zA-Z/][^>]*>", body):
+        if html_depth(body) > MAX_HTML_DEPTH:
+            return _lines(re.sub(r"<[^<>]*>", " ", body))
         tree = html_tree(body)
         return _block_texts(tree.body, _POST_BLOCKS) or _lines(_node_text(tree.body))
     return _lines(body)
@@ -401,13 +406,27 @@ def _block_texts(node: Any, selector: str) -> list[str]:
     """Texts of the innermost block elements under `node`, in document order."""
     if node is None:
         return []
-    leaves = (n for n in node.css(selector) if len(n.css(selector)) == 1)
-    return [text for text in (_node_text(n) for n in leaves) if text]
+    return [text for text in (_node_text(n) for n in _innermost(node, selector)) if text]
+
+
+def _innermost(node: Any, selector: str) -> list[Any]:
+    """Elements under `node` (itself included) matching `selector` that hold no other match.
+
+    Linear in the tree: each match marks its ancestors once, stopping at one already marked.
+    """
+    matches = node.css(selector)
+    holders: set[int] = set()
+    for match in matches:
+        parent = match.parent
+        while parent is not None and parent.mem_id not in holders:
+            holders.add(parent.mem_id)
+            parent = parent.parent
+    return [m for m in matches if m.mem_id not in holders]
 
 
 def _markup_drafts(tree: Any) -> list[_Draft]:
     """Posts as <article> elements, else as the containers of each <time datetime>."""
-    containers = [a for a in tree.css("article") if len(a.css("article")) == 1]
+    containers = _innermost(tree, "article")
     if len(containers) < 2:
         containers = _time_containers(tree)
     if len(containers) < 2:
@@ -417,16 +436,33 @@ def _markup_drafts(tree: Any) -> list[_Draft]:
 
 def _time_containers(tree: Any) -> list[Any]:
     """For each <time datetime>, its largest ancestor holding no other <time datetime>."""
+    times = tree.css("time[datetime]")
+    owner = _sole_time_owner(times)
     containers, seen = [], set()
-    for time in tree.css("time[datetime]"):
+    for time in times:
         node = time
         while node.parent is not None and node.parent.tag not in ("body", "html") \
-                and len(node.parent.css("time[datetime]")) == 1:
+                and owner.get(node.parent.mem_id) == time.mem_id:
             node = node.parent
         if node.mem_id not in seen:
             seen.add(node.mem_id)
             containers.append(node)
     return containers
+
+
+def _sole_time_owner(times: list[Any]) -> dict[int, int | None]:
+    """Element -> the one <time> under it (None when it holds several); linear in the tree.
+
+    The ancestors of an element holding several times hold several too, so each
+    walk up stops at the first such element.
+    """
+    owner: dict[int, int | None] = {}
+    for time in times:
+        node = time.parent
+        while node is not None and owner.get(node.mem_id, time.mem_id) is not None:
+            owner[node.mem_id] = time.mem_id if node.mem_id not in owner else None
+            node = node.parent
+    return owner
 
 
 def _container_draft(node: Any) -> _Draft:
@@ -445,7 +481,7 @@ def _main_text(tree: Any) -> str:
     body = tree.body
     if body is None:
         return ""
-    leaves = [n for n in body.css(_PAGE_BLOCKS) if len(n.css(_PAGE_BLOCKS)) == 1]
+    leaves = _innermost(body, _PAGE_BLOCKS)
     if not leaves:
         return body.text(separator="\n")
     return "\n".join(("- " if n.tag == "li" else "") + _node_text(n) for n in leaves)
