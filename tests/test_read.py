@@ -237,7 +237,7 @@ def test_bad_manifest_rows_are_reported_and_good_rows_kept(tmp_path):
         url=None, title="Live page", row=2)
     assert rows["nodate-2025-05-09.txt"].published is None
     assert [p.reason for p in problems] == [
-        "row 3: bad published date '03/05/2025' (use YYYY-MM-DD or an ISO datetime)",
+        "row 3: bad published date '03/05/2025' (use YYYY-MM-DD or an ISO datetime, 1900-2100)",
         "row 4: path escapes the folder: ../../etc/passwd",
         "row 5: absolute path not allowed: /etc/hosts",
         "row 6: file not found: missing.txt",
@@ -403,3 +403,20 @@ def test_jsonl_lines_nested_too_deeply_are_reported():
            '{"published": "2025-05-01", "text": "A drone hit Sumy."}\n'
     lines = list(read.jsonl_records(text))
     assert [(line.lineno, line.problem) for line in lines] == [(1, "nested too deeply"), (2, None)]
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "1899-12-31", "2101-01-01"])
+def test_placeholder_dates_out_of_range_are_not_dates(tmp_path, value):
+    assert read.parse_datetime(value) is None
+    write(tmp_path, "a.txt", STORY)
+    write(tmp_path, "sources.csv", f"file,published\na.txt,{value}\n")
+    rows, problems = load_manifest(tmp_path)
+    assert rows == {}
+    assert [p.reason for p in problems] == [
+        f"row 2: bad published date {value!r} (use YYYY-MM-DD or an ISO datetime, 1900-2100)"]
+    assert read.date_from_name(f"page-{value[:10]}.txt") is None
+
+
+def test_dates_at_the_ends_of_the_range_are_kept():
+    assert read.parse_datetime("1900-01-01T00:00:00+14:00").year == 1900
+    assert read.parse_datetime("2100-12-31T23:59:59-12:00").year == 2100

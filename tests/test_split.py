@@ -197,6 +197,13 @@ def test_timed_posts_in_winter_are_gmt_and_explicit_days_win(make_doc):
     assert items[1].item_time == datetime(2025, 12, 30, 22, 10, tzinfo=UTC)   # previous year
 
 
+def test_timed_header_with_a_placeholder_year_is_not_a_time(make_doc):
+    text = "Published at 30 Dec 9999 22:10\nLate post\nA drone was downed near Izmail.\n"
+    items, _ = split_document(make_doc(text, published=datetime(2100, 12, 31, 23, tzinfo=timezone(timedelta(hours=-12)))))
+    assert [i.item_time for i in items] == [None]
+    assert items[0].text.endswith("A drone was downed near Izmail.")
+
+
 # ---------------------------------------------------------------- html
 
 def test_jsonld_live_blog_updates_in_a_graph(fixtures_dir):

@@ -42,6 +42,9 @@ from .models import Document
 MAX_BYTES = 50 * 1024 * 1024
 MAX_HTML_DEPTH = 512        # browsers stop nesting elements at 512 levels (Blink's parser limit)
 MAX_JSON_DEPTH = 100        # real JSON-LD and JSONL nest fewer than 20 levels
+# Dates outside these years are refused: "0001-01-01" or "9999-12-31" is a placeholder, not
+# a page date, and would overflow the arithmetic on dates and the tables' timestamps.
+YEARS = range(1900, 2101)
 MANIFEST_NAME = "sources.csv"
 SUFFIX_KINDS = (((".txt",), "text"), ((".html", ".htm"), "html"), ((".jsonl",), "jsonl"))
 CP1252_NOTE = "not UTF-8; decoded as cp1252"
@@ -112,7 +115,7 @@ def parse_datetime(value: object) -> datetime | None:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         parsed = _parse_rfc2822(text)
-    if parsed is None:
+    if parsed is None or parsed.year not in YEARS:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
@@ -130,8 +133,10 @@ def _parse_rfc2822(text: str) -> datetime | None:
 
 
 def _parse_iso(text: str) -> datetime:
-    """Strict ISO date/datetime for sources.csv; raises ValueError."""
+    """Strict ISO date/datetime for sources.csv, in YEARS; raises ValueError."""
     parsed = datetime.fromisoformat(text.strip())
+    if parsed.year not in YEARS:
+        raise ValueError(f"year {parsed.year} is out of range")
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
@@ -276,7 +281,8 @@ def _manifest_date(value: str) -> datetime | None:
     try:
         return _parse_iso(value)
     except ValueError:
-        raise ValueError(f"bad published date {value!r} (use YYYY-MM-DD or an ISO datetime)") from None
+        raise ValueError(f"bad published date {value!r} (use YYYY-MM-DD or an ISO datetime, "
+                         f"{YEARS.start}-{YEARS.stop - 1})") from None
 
 
 def _safe_relative(name: str) -> str:

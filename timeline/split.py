@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 from .errors import InputError, VocabularyError
 from .models import Document, Item
 from .read import (
-    MAX_HTML_DEPTH, UNDATED, has_time_of_day, html_depth, html_tree, jsonl_records, jsonld_nodes, jsonld_type,
+    MAX_HTML_DEPTH, UNDATED, YEARS, has_time_of_day, html_depth, html_tree, jsonl_records, jsonld_nodes, jsonld_type,
     parse_datetime,
 )
 from .vocab import load_lines
@@ -240,9 +240,10 @@ def _header_date(match: re.Match[str], page_date: datetime) -> date | None:
         return None
     try:
         found = date(int(year or local.year), _MONTHS.index(month[:3].lower()) + 1, int(day))
-        return found.replace(year=found.year - 1) if not year and found > local + timedelta(days=1) else found
+        found = found.replace(year=found.year - 1) if not year and found > local + timedelta(days=1) else found
     except ValueError:
         return None
+    return found if found.year in YEARS else None
 
 
 def _split_untimed(paragraphs: list[str]) -> list[_Draft]:
