@@ -44,8 +44,11 @@ from .vocab import load_lines
 BOILERPLATE_FILE = "boilerplate.txt"
 LONDON = "Europe/London"
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_NON_CONTENT = ("script", "style", "noscript", "template", "svg", "nav", "footer", "header",
-                "aside", "form", "figure", "figcaption", "iframe", "button")
+# Never post text: dropped before posts are looked for (captions, scripts, share buttons, ...).
+_NOT_POST = ("script", "style", "noscript", "template", "svg", "aside", "form", "figure", "figcaption",
+             "iframe", "button", "select")
+# Page furniture around the posts, dropped too before the page's main text is read.
+_NON_CONTENT = _NOT_POST + ("nav", "footer", "header")
 _PAGE_BLOCKS = "p, li, h1, h2, h3, h4, h5, h6, blockquote, pre, dd"
 _POST_BLOCKS = "p, li, blockquote, pre, h5, h6"
 
@@ -332,6 +335,7 @@ def _html_drafts(doc: Document) -> tuple[list[_Draft], list[str]]:
     tree = html_tree(doc.text)
     nodes, bad_blocks = jsonld_nodes(tree)
     warnings = [f"JSON-LD block {n}: {problem}, skipped" for n, problem in bad_blocks]
+    tree.strip_tags(list(_NOT_POST))
     drafts = _jsonld_drafts(nodes) or _markup_drafts(tree) or _text_drafts(_main_text(tree), doc)
     return drafts, warnings
 
@@ -387,12 +391,14 @@ def _body_paragraphs(body: str | None) -> list[str]:
     """An articleBody as paragraphs (HTML bodies are parsed, plain ones split on lines)."""
     if not body:
         return []
-    if re.search(r"<[a-zA-Z/][^>]*>", body):
-        if html_depth(body) > MAX_HTML_DEPTH:
-            return _lines(re.sub(r"<[^<>]*>", " ", body))
-        tree = html_tree(body)
-        return _block_texts(tree.body, _POST_BLOCKS) or _lines(_node_text(tree.body))
-    return _lines(body)
+    if not re.search(r"<[a-zA-Z/][^>]*>", body):
+        return _lines(body)
+    if html_depth(body) > MAX_HTML_DEPTH:
+        return _lines(re.sub(r"<[^<>]*>", " ", body))
+    tree = html_tree(body)
+    tree.strip_tags(list(_NON_CONTENT))
+    texts = _block_texts(tree.body, _POST_BLOCKS) or _lines(_node_text(tree.body))
+    return [t for t in texts if not is_boilerplate(t)]
 
 
 def _lines(text: str) -> list[str]:
@@ -404,10 +410,16 @@ def _node_text(node: Any) -> str:
 
 
 def _block_texts(node: Any, selector: str) -> list[str]:
-    """Texts of the innermost block elements under `node`, in document order."""
+    """Texts of the innermost block elements under `node`, in document order (links-only blocks left out)."""
     if node is None:
         return []
-    return [text for text in (_node_text(n) for n in _innermost(node, selector)) if text]
+    return [text for text in (_node_text(n) for n in _innermost(node, selector) if not _only_links(n)) if text]
+
+
+def _only_links(node: Any) -> bool:
+    """A block whose whole text is links ("Read more" lists, key-event tables of contents)."""
+    links = node.css("a")
+    return bool(links) and "".join(node.text().split()) == "".join("".join(a.text().split()) for a in links)
 
 
 def _innermost(node: Any, selector: str) -> list[Any]:
@@ -482,7 +494,7 @@ def _main_text(tree: Any) -> str:
     body = tree.body
     if body is None:
         return ""
-    leaves = _innermost(body, _PAGE_BLOCKS)
+    leaves = [n for n in _innermost(body, _PAGE_BLOCKS) if not _only_links(n)]
     if not leaves:
         return body.text(separator="\n")
     return "\n".join(("- " if n.tag == "li" else "") + _node_text(n) for n in leaves)
