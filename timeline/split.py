@@ -5,6 +5,7 @@ Public API
     item_id(source, position, text) -> str
     is_boilerplate(line) -> bool
     boilerplate_patterns() -> tuple of compiled patterns (timeline/data/boilerplate.txt)
+    strip_prefix(line) -> str       corpus/export tags removed (timeline/data/line_prefixes.txt)
 
 Ordered fallbacks; each Item records the path taken in `split_method`:
     html   JSON-LD liveBlogUpdate ("jsonld") -> per-post markup ("markup")
@@ -42,6 +43,7 @@ from .read import (
 from .vocab import load_lines
 
 BOILERPLATE_FILE = "boilerplate.txt"
+PREFIXES_FILE = "line_prefixes.txt"
 LONDON = "Europe/London"
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # Never post text: dropped before posts are looked for (captions, scripts, share buttons, ...).
@@ -146,13 +148,32 @@ def _make_item(doc: Document, position: int, draft: _Draft) -> Item:
 @lru_cache(maxsize=None)
 def boilerplate_patterns() -> tuple[re.Pattern[str], ...]:
     """The compiled patterns of timeline/data/boilerplate.txt (case-insensitive)."""
+    return _patterns(BOILERPLATE_FILE)
+
+
+@lru_cache(maxsize=None)
+def prefix_patterns() -> tuple[re.Pattern[str], ...]:
+    """The compiled patterns of timeline/data/line_prefixes.txt (case-insensitive)."""
+    return _patterns(PREFIXES_FILE)
+
+
+def _patterns(name: str) -> tuple[re.Pattern[str], ...]:
     patterns = []
-    for source in load_lines(BOILERPLATE_FILE):
+    for source in load_lines(name):
         try:
             patterns.append(re.compile(source, re.IGNORECASE))
         except re.error as exc:
-            raise VocabularyError(f"timeline/data/{BOILERPLATE_FILE}: bad pattern {source!r}: {exc}") from exc
+            raise VocabularyError(f"timeline/data/{name}: bad pattern {source!r}: {exc}") from exc
     return tuple(patterns)
+
+
+def strip_prefix(line: str) -> str:
+    """A line without the corpus/export tag glued to its start, if it has one."""
+    for pattern in prefix_patterns():
+        match = pattern.match(line)
+        if match:
+            return line[match.end():]
+    return line
 
 
 def is_boilerplate(line: str) -> bool:
@@ -169,7 +190,7 @@ def _is_title_line(line: str, title: str | None) -> bool:
 
 def _clean_lines(text: str, title: str | None) -> list[str]:
     """Non-blank lines, whitespace collapsed, boilerplate and title lines dropped, hard wraps joined."""
-    lines = (" ".join(raw.replace("\u200b", "").split()) for raw in text.splitlines())
+    lines = (strip_prefix(" ".join(raw.replace("\u200b", "").split())) for raw in text.splitlines())
     return _unwrap([ln for ln in lines if ln and not is_boilerplate(ln) and not _is_title_line(ln, title)])
 
 
