@@ -1,7 +1,7 @@
 """SPLIT stage: one Document -> its Items, one live-blog post each.
 
 Public API
-    split_document(doc) -> (items, warnings)
+    split_document(doc) -> (items, warnings)     warnings about left-out parts are `Skipped`
     item_id(source, position, text) -> str
     is_boilerplate(line) -> bool
     boilerplate_patterns() -> tuple of compiled patterns (timeline/data/boilerplate.txt)
@@ -89,6 +89,10 @@ _TIMED_HEADER = re.compile(
     r"(?:,?\s+(?P<day2>\d{1,2})\s+(?P<month2>[a-z]{3,9})(?:\s+(?P<year2>\d{4}))?)?$",
     re.IGNORECASE,
 )
+
+
+class Skipped(str):
+    """A warning that part of a file (a JSONL line, a JSON-LD block) was left out."""
 
 
 @dataclass
@@ -355,7 +359,7 @@ def _known_possessive(para: str, item_text: str) -> bool:
 def _html_drafts(doc: Document) -> tuple[list[_Draft], list[str]]:
     tree = html_tree(doc.text)
     nodes, bad_blocks = jsonld_nodes(tree)
-    warnings = [f"JSON-LD block {n}: {problem}, skipped" for n, problem in bad_blocks]
+    warnings: list[str] = [Skipped(f"JSON-LD block {n}: {problem}, skipped") for n, problem in bad_blocks]
     tree.strip_tags(list(_NOT_POST))
     drafts = _jsonld_drafts(nodes) or _markup_drafts(tree) or _text_drafts(_main_text(tree), doc)
     return drafts, warnings
@@ -530,7 +534,7 @@ def _jsonl_drafts(doc: Document) -> tuple[list[_Draft], list[str]]:
     for line in jsonl_records(doc.text):
         draft, problem = _jsonl_draft(line.record, line.problem)
         if draft is None:
-            warnings.append(f"line {line.lineno}: {problem}, skipped")
+            warnings.append(Skipped(f"line {line.lineno}: {problem}, skipped"))
             continue
         if draft.key in keys:
             warnings.append(f"line {line.lineno}: duplicate id {draft.key!r}, item id taken from its text")
