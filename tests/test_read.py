@@ -237,7 +237,7 @@ def test_bad_manifest_rows_are_reported_and_good_rows_kept(tmp_path):
         url=None, title="Live page", row=2)
     assert rows["nodate-2025-05-09.txt"].published is None
     assert [p.reason for p in problems] == [
-        "row 3: bad published date '03/05/2025' (use YYYY-MM-DD or an ISO datetime)",
+        "row 3: bad published date '03/05/2025' (use YYYY-MM-DD or an ISO datetime, 1900-2100)",
         "row 4: path escapes the folder: ../../etc/passwd",
         "row 5: absolute path not allowed: /etc/hosts",
         "row 6: file not found: missing.txt",
@@ -336,3 +336,87 @@ def test_read_inputs_strict_raises_the_first_error(tmp_path):
     with pytest.raises(InputError) as exc:
         read_inputs([tmp_path], strict=True)
     assert reason(exc) == "empty file"
+
+
+# ---------------------------------------------------------------- hostile structure
+
+def test_html_nested_100k_deep_is_refused_before_it_is_parsed(tmp_path, monkeypatch):
+    page = "<html><body>" + "<div>" * 100_000 + "<p>A drone hit Sumy.</p>" + "</div>" * 100_000 + "</body></html>"
+    path = write(tmp_path, "nested-2025-05-01.html", page)
+    monkeypatch.setattr(read, "html_tree", lambda text: pytest.fail("the page was parsed"))
+    with pytest.raises(InputError) as exc:
+        read_document(path)
+    assert reason(exc) == "HTML nested too deeply: 100,002 levels (limit 512)"
+
+
+@pytest.mark.parametrize("html, depth", [
+    ("<html><body><div><section><p>x</p></section></div></body></html>", 4),
+    ("<body>" + "<p>unclosed paragraph" * 5000 + "<ul>" + "<li>unclosed item" * 5000 + "</ul>", 2),
+    ("<body><br><img src=x><hr/><div/><p>x</body>", 1),
+    ("<body><!-- <div><div><div> --><script>var s = '<div><div>';</script><style>/*<div>*/</style></body>", 1),
+    ("<body>" + "<blockquote>" * 600, 601),
+    ("<body><!-- never closed <div><div>", 1),
+])
+def test_html_depth_counts_real_nesting_only(html, depth):
+    assert read.html_depth(html) == depth
+
+
+def test_a_long_flat_page_is_not_too_deep(tmp_path):
+    page = "<html><body>" + "<p>Two people were hurt in Kherson." * 20_000 + "</body></html>"
+    assert read_document(write(tmp_path, "flat-2025-05-01.html", page)).kind == "html"
+
+
+def test_entity_bomb_is_not_expanded(tmp_path):
+    entities = '<!ENTITY a "aaaaaaaaaa">' + "".join(
+        f'<!ENTITY {chr(98 + n)} "{("&" + chr(97 + n) + ";") * 10}">' for n in range(9))
+    page = f"<!DOCTYPE html [{entities}]><html><body><p>Odesa port was hit. &j;</p></body></html>"
+    doc = read_document(write(tmp_path, "bomb-2025-05-01.html", page))
+    assert len(doc.text) == len(page)
+    body = read.html_tree(doc.text).body.text()
+    assert body.endswith("Odesa port was hit. &j;") and len(body) < 50      # 10**10 bytes if expanded
+
+
+@pytest.mark.parametrize("depth", [900, 100_000])
+def test_deeply_nested_json_is_refused_without_recursion_error(depth):
+    for text in ("[" * depth + "]" * depth, '{"a":' * depth + "1" + "}" * depth):
+        assert read.load_json(text) == (None, "nested too deeply")
+
+
+def test_json_depth_limit_is_the_same_at_any_stack_depth():
+    limit = read.MAX_JSON_DEPTH
+    ok, too_deep = "[" * limit + "]" * limit, "[" * (limit + 1) + "]" * (limit + 1)
+
+    def nested(n):
+        if n:
+            return nested(n - 1)
+        return read.load_json(ok)[1], read.load_json(too_deep)[1]
+    assert nested(0) == nested(700) == (None, "nested too deeply")
+
+
+def test_json_integers_too_long_for_int_are_kept_as_digits():
+    value, problem = read.load_json('{"id": ' + "9" * 5000 + "}")
+    assert problem is None and value == {"id": "9" * 5000}
+
+
+def test_jsonl_lines_nested_too_deeply_are_reported():
+    text = '{"published": "2025-05-01", "text": ' + "[" * 5000 + "]" * 5000 + "}\n" \
+           '{"published": "2025-05-01", "text": "A drone hit Sumy."}\n'
+    lines = list(read.jsonl_records(text))
+    assert [(line.lineno, line.problem) for line in lines] == [(1, "nested too deeply"), (2, None)]
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "1899-12-31", "2101-01-01"])
+def test_placeholder_dates_out_of_range_are_not_dates(tmp_path, value):
+    assert read.parse_datetime(value) is None
+    write(tmp_path, "a.txt", STORY)
+    write(tmp_path, "sources.csv", f"file,published\na.txt,{value}\n")
+    rows, problems = load_manifest(tmp_path)
+    assert rows == {}
+    assert [p.reason for p in problems] == [
+        f"row 2: bad published date {value!r} (use YYYY-MM-DD or an ISO datetime, 1900-2100)"]
+    assert read.date_from_name(f"page-{value[:10]}.txt") is None
+
+
+def test_dates_at_the_ends_of_the_range_are_kept():
+    assert read.parse_datetime("1900-01-01T00:00:00+14:00").year == 1900
+    assert read.parse_datetime("2100-12-31T23:59:59-12:00").year == 2100

@@ -11,7 +11,10 @@ import pytest
 
 from timeline.errors import InputError
 from timeline.read import read_document, read_inputs
-from timeline.split import boilerplate_patterns, is_boilerplate, item_id, split_document
+from timeline.pipeline import process
+from timeline.split import (
+    boilerplate_patterns, is_boilerplate, item_id, prefix_patterns, split_document, strip_prefix,
+)
 from timeline.vocab import load_lines
 
 UTC = timezone.utc
@@ -154,6 +157,98 @@ def test_trailing_heading_without_item_is_dropped(make_doc):
     assert [i.text for i in items] == ["Two people were hurt in Kherson."]
 
 
+# ---------------------------------------------------------------- bylines, captions, export prefixes, standfirsts
+
+CAPTION_SNIPPETS = ("Photo:", "(Photo", "Rescue workers search the rubble", "Mourners lay flowers",
+                    "Smoke over Kyiv", "Daria Example", "August 1, 2025", "Read also", "funded by our readers",
+                    "Become a member")
+
+
+def test_kyiv_independent_style_bylines_and_captions_are_not_text(fixtures_dir):
+    items, _ = split_file(fixtures_dir / "kyiv_independent_style.txt", "kyiv-independent-2025-08-01.txt")
+    text = "\n".join(f"{i.headline}\n{i.text}" for i in items)
+    assert [s for s in CAPTION_SNIPPETS if s in text] == []
+    assert items[0].headline == "Kyiv death toll climbs to 31 as rescuers finish search of collapsed apartment block"
+    assert items[0].text.startswith("The number of people killed in Russia's overnight attack on Kyiv")
+    assert [i.headline for i in items if i.headline] == [items[0].headline, "Hundreds of drones", "Trump's deadline"]
+    assert len(items) == 6
+
+
+def test_captions_give_no_events(fixtures_dir):
+    items, _ = split_file(fixtures_dir / "kyiv_independent_style.txt", "kyiv-independent-2025-08-01.txt")
+    events = process(items).events
+    kyiv = events[events.location == "Kyiv"]
+    assert list(kyiv.killed) == [31]              # the caption's "killed dozens" is no second attack
+    assert list(events.drones.dropna()) == [309] and list(events.drones_downed.dropna()) == [288]
+    assert len(events) == 3
+
+
+@pytest.mark.parametrize("line", [
+    "Photo: Firefighters at the site of a strike in Odesa on May 3, 2025, where two people were killed by a drone.",
+    "Rescuers clear debris in Kharkiv on June 7, 2025. (Photo: Example Agency)",
+    "Firefighters at a burning warehouse in Lviv Photograph: Example/AFP/Getty Images",
+    "by Daria Example",
+    "By Daria Example and Ivan Example",
+    "Edited by an Example Editor, with reporting from Kyiv",
+    "August 1, 2025 8:05 PM",
+    "Monday, 26 May 2025",
+    "Read also: How interceptor drones changed the air war",
+    "This reporting is funded by our readers. Become a member today.",
+    "corpus=liveblogs; doc=12; url=https://example.test/a",
+    "Doc ID: EL-2025-05-17-0412",
+])
+def test_captions_bylines_datelines_and_export_lines_are_boilerplate(line):
+    assert is_boilerplate(line)
+
+
+@pytest.mark.parametrize("line", [
+    "Russia launched 309 drones and eight missiles at Ukraine overnight, the Air Force said.",
+    "By Monday evening, rescuers had pulled 12 people from the rubble in Kyiv.",
+    "The photo showed a destroyed bridge in Kherson, officials said.",
+    "Ukraine hopes to become a member of NATO, Zelensky said.",
+    "14 May 2025 08:41",
+    "Published at 30 Dec 22:10",
+])
+def test_news_lines_and_timed_headers_are_not_captions(line):
+    assert not is_boilerplate(line)
+
+
+def test_export_prefix_lines_and_tags_are_removed(fixtures_dir):
+    items, _ = split_file(fixtures_dir / "export_prefixed.txt", "example-live-2025-05-17.txt")
+    assert [i.text for i in items] == [
+        "A Russian drone struck a passenger bus in Bilopillia in the Sumy region on Saturday morning, "
+        "killing nine people and injuring seven, regional officials said.",
+        "Zelensky called the strike a deliberate killing of civilians.",
+        "Russian and Ukrainian delegations agreed in Istanbul on Friday to exchange 1,000 prisoners of war each.",
+    ]
+
+
+@pytest.mark.parametrize("line, kept", [
+    ("page-2025-05-17.txt: A drone hit Sumy.", "A drone hit Sumy."),
+    ("https://example.test/live#p2 | A drone hit Sumy.", "A drone hit Sumy."),
+    ("[doc 12] A drone hit Sumy.", "A drone hit Sumy."),
+    ("<<kyiv.html>> A drone hit Sumy.", "A drone hit Sumy."),
+    ("A drone hit Sumy, officials said: two were hurt.", "A drone hit Sumy, officials said: two were hurt."),
+    ("Kyiv: a drone hit a school.", "Kyiv: a drone hit a school."),
+])
+def test_strip_prefix(line, kept):
+    assert strip_prefix(line) == kept
+
+
+def test_every_prefix_pattern_compiles_and_is_unique():
+    sources = load_lines("line_prefixes.txt")
+    assert len(prefix_patterns()) == len(sources) >= 3 and len(set(sources)) == len(sources)
+
+
+def test_a_standfirst_or_headline_restating_a_post_does_not_double_its_event(fixtures_dir):
+    items, _ = split_file(fixtures_dir / "standfirst_restated.txt", "sumy-2025-04-13.txt")
+    assert items[0].headline == "Sumy strike: death toll rises to 34"
+    events = process(items).events
+    sumy = events[events.location == "Sumy"]
+    assert len(sumy) == 1
+    assert (sumy.iloc[0].killed, sumy.iloc[0].injured, sumy.iloc[0].n_mentions) == (34, 117, 3)
+
+
 # ---------------------------------------------------------------- bullets
 
 def test_bullets_are_one_item_each_with_section_headings(fixtures_dir):
@@ -195,6 +290,13 @@ def test_timed_posts_in_winter_are_gmt_and_explicit_days_win(make_doc):
     items, _ = split_document(make_doc(text, published=datetime(2026, 1, 2, tzinfo=UTC)))
     assert items[0].item_time == datetime(2026, 1, 2, 8, 41, tzinfo=UTC)
     assert items[1].item_time == datetime(2025, 12, 30, 22, 10, tzinfo=UTC)   # previous year
+
+
+def test_timed_header_with_a_placeholder_year_is_not_a_time(make_doc):
+    text = "Published at 30 Dec 9999 22:10\nLate post\nA drone was downed near Izmail.\n"
+    items, _ = split_document(make_doc(text, published=datetime(2100, 12, 31, 23, tzinfo=timezone(timedelta(hours=-12)))))
+    assert [i.item_time for i in items] == [None]
+    assert items[0].text.endswith("A drone was downed near Izmail.")
 
 
 # ---------------------------------------------------------------- html
@@ -248,6 +350,39 @@ def test_main_text_when_there_are_no_posts(fixtures_dir):
     joined = " ".join(i.text for i in items)
     for absent in ("tracker", "color", "Home | World", "Most read", "Copyright", "newsletter"):
         assert absent not in joined
+
+
+def test_jsonld_nested_100k_deep_is_skipped_and_the_markup_used(make_doc):
+    page = ('<html><head><script type="application/ld+json">' + "[" * 100_000 + "]" * 100_000 + "</script>"
+            '<script type="application/ld+json">{"@type": "LiveBlogPosting", "liveBlogUpdate": '
+            + '{"x": ' * 150 + "1" + "}" * 150 + "}</script></head><body>"
+            '<div><time datetime="2025-05-14T06:10:00Z">06:10</time><p>A drone hit a school in Sumy.</p></div>'
+            '<div><time datetime="2025-05-14T07:45:00Z">07:45</time><p>Two people were hurt in Kherson.</p></div>'
+            "</body></html>")
+    items, warnings = split_document(make_doc(page, kind="html", source="deep.html"))
+    assert warnings == ["JSON-LD block 1: nested too deeply, skipped", "JSON-LD block 2: nested too deeply, skipped"]
+    assert [(i.split_method, i.text, i.item_time) for i in items] == [
+        ("markup", "A drone hit a school in Sumy.", datetime(2025, 5, 14, 6, 10, tzinfo=UTC)),
+        ("markup", "Two people were hurt in Kherson.", datetime(2025, 5, 14, 7, 45, tzinfo=UTC)),
+    ]
+
+
+def test_jsonld_body_nested_too_deeply_is_read_as_text(make_doc):
+    body = "<div>" * 5000 + "<p>Two people were hurt in Kherson.</p>" + "</div>" * 5000
+    page = ('<script type="application/ld+json">{"@type": "LiveBlogPosting", "liveBlogUpdate": '
+            '[{"headline": "Kherson", "articleBody": "' + body.replace("/", "\\/") + '"}]}</script>')
+    items, warnings = split_document(make_doc(page, kind="html", source="deep-body.html"))
+    assert warnings == []
+    assert [(i.split_method, i.headline, i.text) for i in items] == [
+        ("jsonld", "Kherson", "Two people were hurt in Kherson.")]
+
+
+def test_markup_posts_inside_nested_articles_use_the_innermost(make_doc):
+    posts = "".join(f'<article><time datetime="2025-05-14T0{n}:00:00Z">0{n}:00</time><p>Post {n}.</p></article>'
+                    for n in range(1, 4))
+    page = f"<body><article><h1>Live</h1>{posts}</article></body>"
+    items, _ = split_document(make_doc(page, kind="html", source="nested.html"))
+    assert [(i.text, i.item_time.hour) for i in items] == [("Post 1.", 1), ("Post 2.", 2), ("Post 3.", 3)]
 
 
 # ---------------------------------------------------------------- jsonl

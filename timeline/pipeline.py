@@ -25,6 +25,7 @@ class BuildReport:
     files_read: int = 0
     skipped: list[InputError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    parts_skipped: int = 0      # JSONL lines and JSON-LD blocks left out of files that were read
     items: int = 0
     kept: int = 0            # items carried over from the previous build in the output folder
     mentions: int = 0
@@ -33,8 +34,8 @@ class BuildReport:
 
     @property
     def exit_code(self) -> int:
-        """0 when every input was used, 2 when something was skipped."""
-        return 2 if self.skipped else 0
+        """0 when every input was used, 2 when something was skipped (a file, a JSONL line, ...)."""
+        return 2 if self.skipped or self.parts_skipped else 0
 
 
 @dataclass
@@ -86,6 +87,7 @@ def read_items(inputs: Sequence[str | Path], strict: bool = False) -> tuple[list
     for doc in docs:
         doc_items, warnings = split.split_document(doc)
         report.warnings.extend(f"{doc.source}: {w}" for w in (*doc.notes, *warnings))
+        report.parts_skipped += sum(isinstance(w, split.Skipped) for w in warnings)
         items.extend(doc_items)
     return items, report
 

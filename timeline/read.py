@@ -7,8 +7,13 @@ Public API
     read_document(path, manifest_row=None, source=None) -> Document
     read_inputs(inputs, strict=False) -> (documents, errors)
 
-Helpers also used by `split`: parse_datetime, html_tree, jsonld_nodes, jsonld_type,
-jsonl_records.
+Helpers also used by `split`: parse_datetime, html_tree, html_depth, jsonld_nodes,
+jsonld_type, jsonl_records, load_json.
+
+Hostile input is refused before it can cost much: files over MAX_BYTES by their size
+alone (never read), HTML nested deeper than MAX_HTML_DEPTH before it is parsed (the
+HTML parser's cost grows with the square of the depth), JSON nested deeper than
+MAX_JSON_DEPTH (Python's decoder would raise RecursionError).
 
 Every problem with one file is an InputError(path, one-line reason); `read_inputs`
 collects them and goes on with the other files.
@@ -35,6 +40,11 @@ from .errors import InputError
 from .models import Document
 
 MAX_BYTES = 50 * 1024 * 1024
+MAX_HTML_DEPTH = 512        # browsers stop nesting elements at 512 levels (Blink's parser limit)
+MAX_JSON_DEPTH = 100        # real JSON-LD and JSONL nest fewer than 20 levels
+# Dates outside these years are refused: "0001-01-01" or "9999-12-31" is a placeholder, not
+# a page date, and would overflow the arithmetic on dates and the tables' timestamps.
+YEARS = range(1900, 2101)
 MANIFEST_NAME = "sources.csv"
 SUFFIX_KINDS = (((".txt",), "text"), ((".html", ".htm"), "html"), ((".jsonl",), "jsonl"))
 CP1252_NOTE = "not UTF-8; decoded as cp1252"
@@ -51,6 +61,14 @@ _BOMS = (
 _ISO_DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
+# HTML nesting, counted without parsing: start and end tags, comments, raw-text elements.
+_TAG = re.compile(r"<(?:(!--)|(/?)([a-zA-Z][\w:-]*)[^<>]*?(/?)>)")
+_RAW_TEXT = ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript")
+_RAW_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in _RAW_TEXT}
+# Elements that never nest: void ones, and those a parser closes when a sibling opens.
+_FLAT = frozenset(("area base br col embed hr img input link meta source track wbr param keygen "
+                   "p li dt dd option optgroup tr td th rt rp thead tbody tfoot colgroup caption "
+                   "a button form nobr").split())
 
 
 @dataclass(frozen=True)
@@ -97,7 +115,7 @@ def parse_datetime(value: object) -> datetime | None:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         parsed = _parse_rfc2822(text)
-    if parsed is None:
+    if parsed is None or parsed.year not in YEARS:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
@@ -115,8 +133,10 @@ def _parse_rfc2822(text: str) -> datetime | None:
 
 
 def _parse_iso(text: str) -> datetime:
-    """Strict ISO date/datetime for sources.csv; raises ValueError."""
+    """Strict ISO date/datetime for sources.csv, in YEARS; raises ValueError."""
     parsed = datetime.fromisoformat(text.strip())
+    if parsed.year not in YEARS:
+        raise ValueError(f"year {parsed.year} is out of range")
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
@@ -261,7 +281,8 @@ def _manifest_date(value: str) -> datetime | None:
     try:
         return _parse_iso(value)
     except ValueError:
-        raise ValueError(f"bad published date {value!r} (use YYYY-MM-DD or an ISO datetime)") from None
+        raise ValueError(f"bad published date {value!r} (use YYYY-MM-DD or an ISO datetime, "
+                         f"{YEARS.start}-{YEARS.stop - 1})") from None
 
 
 def _safe_relative(name: str) -> str:
@@ -328,6 +349,84 @@ def _human_size(n: int) -> str:
     return f"{n} B"
 
 
+def html_depth(text: str) -> int:
+    """How deep the elements of an HTML text nest, counted from its tags without parsing.
+
+    Linear in the text. Elements a parser never nests (void ones, <p>, <li>, <td>, ...)
+    are not counted, nor tags inside comments, scripts and styles, so a long flat page
+    of unclosed <p>s is shallow and 100,000 nested <div>s are 100,000 deep.
+    """
+    depth = deepest = pos = 0
+    while (match := _TAG.search(text, pos)) is not None:
+        pos = match.end()
+        if match[1]:                                     # <!-- comment -->
+            end = text.find("-->", match.start() + 4)
+            if end < 0:
+                break
+            pos = end + 3
+            continue
+        name = match[3].lower()
+        if name in _FLAT or match[4]:
+            continue
+        if match[2]:
+            depth = max(depth - 1, 0)
+        elif name in _RAW_END:
+            end = _RAW_END[name].search(text, pos)
+            if end is None:
+                break
+            pos = end.end()
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+def _check_html_depth(path: Path, text: str) -> None:
+    depth = html_depth(text)
+    if depth > MAX_HTML_DEPTH:
+        raise InputError(path, f"HTML nested too deeply: {depth:,} levels (limit {MAX_HTML_DEPTH})")
+
+
+# ---------------------------------------------------------------- JSON
+
+def load_json(text: str, strict: bool = True) -> tuple[Any, str | None]:
+    """Parse a JSON text: (value, None), or (None, why it is unusable).
+
+    Never raises: a syntax error is "not valid JSON"; nesting deeper than
+    MAX_JSON_DEPTH is "nested too deeply" whatever the call stack (Python's decoder
+    raises RecursionError at about 1,000 levels, less when called from deep code).
+    Integers too long for Python's int conversion are kept as their digits.
+    """
+    try:
+        value = json.loads(text, strict=strict, parse_int=_json_int)
+    except RecursionError:
+        return None, "nested too deeply"
+    except ValueError:
+        return None, "not valid JSON"
+    if _json_depth(value) > MAX_JSON_DEPTH:
+        return None, "nested too deeply"
+    return value, None
+
+
+def _json_int(digits: str) -> int | str:
+    """640 digits is the lowest limit Python's int() can be configured to accept."""
+    return int(digits) if len(digits) <= 640 else digits
+
+
+def _json_depth(value: Any) -> int:
+    """The nesting depth of a parsed JSON value (iterative: no recursion limit)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (list, dict)):
+            deepest = max(deepest, depth)
+            if depth > MAX_JSON_DEPTH:
+                break
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
 # ---------------------------------------------------------------- page metadata
 
 def html_tree(text: str) -> LexborHTMLParser:
@@ -335,21 +434,20 @@ def html_tree(text: str) -> LexborHTMLParser:
     return LexborHTMLParser(text)
 
 
-def jsonld_nodes(tree: LexborHTMLParser) -> tuple[list[dict[str, Any]], list[int]]:
+def jsonld_nodes(tree: LexborHTMLParser) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
     """Top-level JSON-LD objects of a page (lists and `@graph` flattened).
 
-    Returns the objects and the 1-based numbers of the script blocks that were not
-    valid JSON (those are skipped, the others still used).
+    Returns the objects and, for each script block that was unusable (not valid JSON,
+    nested too deeply), its 1-based number and the reason; the other blocks are used.
     """
     nodes: list[dict[str, Any]] = []
-    bad: list[int] = []
+    bad: list[tuple[int, str]] = []
     for number, script in enumerate(tree.css('script[type="application/ld+json"]'), start=1):
-        try:
-            data = json.loads(_strip_cdata(script.text()), strict=False)
-        except json.JSONDecodeError:
-            bad.append(number)
-            continue
-        nodes += _flatten_jsonld(data)
+        data, problem = load_json(_strip_cdata(script.text()), strict=False)
+        if problem:
+            bad.append((number, problem))
+        else:
+            nodes += _flatten_jsonld(data)
     return nodes, bad
 
 
@@ -430,12 +528,10 @@ def jsonl_records(text: str) -> Iterator[JsonlLine]:
     for lineno, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            yield JsonlLine(lineno, None, "not valid JSON")
-            continue
-        if isinstance(record, dict):
+        record, problem = load_json(line)
+        if problem:
+            yield JsonlLine(lineno, None, problem)
+        elif isinstance(record, dict):
             yield JsonlLine(lineno, record, None)
         else:
             yield JsonlLine(lineno, None, "not a JSON object")
@@ -469,6 +565,8 @@ def read_document(path: str | Path, manifest_row: ManifestRow | None = None,
     if kind is None:
         raise InputError(path, f"unsupported file type {path.suffix or '(none)'!r} (use .txt, .html, .htm or .jsonl)")
     text, notes = _read_text(path)
+    if kind == "html":
+        _check_html_depth(path, text)
     source = source or path.name
     meta = _page_metadata(kind, text)
     row = manifest_row or ManifestRow(file=source)

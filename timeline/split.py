@@ -1,10 +1,11 @@
 """SPLIT stage: one Document -> its Items, one live-blog post each.
 
 Public API
-    split_document(doc) -> (items, warnings)
+    split_document(doc) -> (items, warnings)     warnings about left-out parts are `Skipped`
     item_id(source, position, text) -> str
     is_boilerplate(line) -> bool
     boilerplate_patterns() -> tuple of compiled patterns (timeline/data/boilerplate.txt)
+    strip_prefix(line) -> str       corpus/export tags removed (timeline/data/line_prefixes.txt)
 
 Ordered fallbacks; each Item records the path taken in `split_method`:
     html   JSON-LD liveBlogUpdate ("jsonld") -> per-post markup ("markup")
@@ -35,14 +36,21 @@ from zoneinfo import ZoneInfo
 
 from .errors import InputError, VocabularyError
 from .models import Document, Item
-from .read import UNDATED, has_time_of_day, html_tree, jsonl_records, jsonld_nodes, jsonld_type, parse_datetime
+from .read import (
+    MAX_HTML_DEPTH, UNDATED, YEARS, has_time_of_day, html_depth, html_tree, jsonl_records, jsonld_nodes, jsonld_type,
+    parse_datetime,
+)
 from .vocab import load_lines
 
 BOILERPLATE_FILE = "boilerplate.txt"
+PREFIXES_FILE = "line_prefixes.txt"
 LONDON = "Europe/London"
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_NON_CONTENT = ("script", "style", "noscript", "template", "svg", "nav", "footer", "header",
-                "aside", "form", "figure", "figcaption", "iframe", "button")
+# Never post text: dropped before posts are looked for (captions, scripts, share buttons, ...).
+_NOT_POST = ("script", "style", "noscript", "template", "svg", "aside", "form", "figure", "figcaption",
+             "iframe", "button", "select")
+# Page furniture around the posts, dropped too before the page's main text is read.
+_NON_CONTENT = _NOT_POST + ("nav", "footer", "header")
 _PAGE_BLOCKS = "p, li, h1, h2, h3, h4, h5, h6, blockquote, pre, dd"
 _POST_BLOCKS = "p, li, blockquote, pre, h5, h6"
 
@@ -81,6 +89,10 @@ _TIMED_HEADER = re.compile(
     r"(?:,?\s+(?P<day2>\d{1,2})\s+(?P<month2>[a-z]{3,9})(?:\s+(?P<year2>\d{4}))?)?$",
     re.IGNORECASE,
 )
+
+
+class Skipped(str):
+    """A warning that part of a file (a JSONL line, a JSON-LD block) was left out."""
 
 
 @dataclass
@@ -140,13 +152,32 @@ def _make_item(doc: Document, position: int, draft: _Draft) -> Item:
 @lru_cache(maxsize=None)
 def boilerplate_patterns() -> tuple[re.Pattern[str], ...]:
     """The compiled patterns of timeline/data/boilerplate.txt (case-insensitive)."""
+    return _patterns(BOILERPLATE_FILE)
+
+
+@lru_cache(maxsize=None)
+def prefix_patterns() -> tuple[re.Pattern[str], ...]:
+    """The compiled patterns of timeline/data/line_prefixes.txt (case-insensitive)."""
+    return _patterns(PREFIXES_FILE)
+
+
+def _patterns(name: str) -> tuple[re.Pattern[str], ...]:
     patterns = []
-    for source in load_lines(BOILERPLATE_FILE):
+    for source in load_lines(name):
         try:
             patterns.append(re.compile(source, re.IGNORECASE))
         except re.error as exc:
-            raise VocabularyError(f"timeline/data/{BOILERPLATE_FILE}: bad pattern {source!r}: {exc}") from exc
+            raise VocabularyError(f"timeline/data/{name}: bad pattern {source!r}: {exc}") from exc
     return tuple(patterns)
+
+
+def strip_prefix(line: str) -> str:
+    """A line without the corpus/export tag glued to its start, if it has one."""
+    for pattern in prefix_patterns():
+        match = pattern.match(line)
+        if match:
+            return line[match.end():]
+    return line
 
 
 def is_boilerplate(line: str) -> bool:
@@ -163,7 +194,7 @@ def _is_title_line(line: str, title: str | None) -> bool:
 
 def _clean_lines(text: str, title: str | None) -> list[str]:
     """Non-blank lines, whitespace collapsed, boilerplate and title lines dropped, hard wraps joined."""
-    lines = (" ".join(raw.replace("\u200b", "").split()) for raw in text.splitlines())
+    lines = (strip_prefix(" ".join(raw.replace("\u200b", "").split())) for raw in text.splitlines())
     return _unwrap([ln for ln in lines if ln and not is_boilerplate(ln) and not _is_title_line(ln, title)])
 
 
@@ -237,9 +268,10 @@ def _header_date(match: re.Match[str], page_date: datetime) -> date | None:
         return None
     try:
         found = date(int(year or local.year), _MONTHS.index(month[:3].lower()) + 1, int(day))
-        return found.replace(year=found.year - 1) if not year and found > local + timedelta(days=1) else found
+        found = found.replace(year=found.year - 1) if not year and found > local + timedelta(days=1) else found
     except ValueError:
         return None
+    return found if found.year in YEARS else None
 
 
 def _split_untimed(paragraphs: list[str]) -> list[_Draft]:
@@ -327,7 +359,8 @@ def _known_possessive(para: str, item_text: str) -> bool:
 def _html_drafts(doc: Document) -> tuple[list[_Draft], list[str]]:
     tree = html_tree(doc.text)
     nodes, bad_blocks = jsonld_nodes(tree)
-    warnings = [f"JSON-LD block {n}: not valid JSON, skipped" for n in bad_blocks]
+    warnings: list[str] = [Skipped(f"JSON-LD block {n}: {problem}, skipped") for n, problem in bad_blocks]
+    tree.strip_tags(list(_NOT_POST))
     drafts = _jsonld_drafts(nodes) or _markup_drafts(tree) or _text_drafts(_main_text(tree), doc)
     return drafts, warnings
 
@@ -383,10 +416,14 @@ def _body_paragraphs(body: str | None) -> list[str]:
     """An articleBody as paragraphs (HTML bodies are parsed, plain ones split on lines)."""
     if not body:
         return []
-    if re.search(r"<[a-zA-Z/][^>]*>", body):
-        tree = html_tree(body)
-        return _block_texts(tree.body, _POST_BLOCKS) or _lines(_node_text(tree.body))
-    return _lines(body)
+    if not re.search(r"<[a-zA-Z/][^>]*>", body):
+        return _lines(body)
+    if html_depth(body) > MAX_HTML_DEPTH:
+        return _lines(re.sub(r"<[^<>]*>", " ", body))
+    tree = html_tree(body)
+    tree.strip_tags(list(_NON_CONTENT))
+    texts = _block_texts(tree.body, _POST_BLOCKS) or _lines(_node_text(tree.body))
+    return [t for t in texts if not is_boilerplate(t)]
 
 
 def _lines(text: str) -> list[str]:
@@ -398,16 +435,36 @@ def _node_text(node: Any) -> str:
 
 
 def _block_texts(node: Any, selector: str) -> list[str]:
-    """Texts of the innermost block elements under `node`, in document order."""
+    """Texts of the innermost block elements under `node`, in document order (links-only blocks left out)."""
     if node is None:
         return []
-    leaves = (n for n in node.css(selector) if len(n.css(selector)) == 1)
-    return [text for text in (_node_text(n) for n in leaves) if text]
+    return [text for text in (_node_text(n) for n in _innermost(node, selector) if not _only_links(n)) if text]
+
+
+def _only_links(node: Any) -> bool:
+    """A block whose whole text is links ("Read more" lists, key-event tables of contents)."""
+    links = node.css("a")
+    return bool(links) and "".join(node.text().split()) == "".join("".join(a.text().split()) for a in links)
+
+
+def _innermost(node: Any, selector: str) -> list[Any]:
+    """Elements under `node` (itself included) matching `selector` that hold no other match.
+
+    Linear in the tree: each match marks its ancestors once, stopping at one already marked.
+    """
+    matches = node.css(selector)
+    holders: set[int] = set()
+    for match in matches:
+        parent = match.parent
+        while parent is not None and parent.mem_id not in holders:
+            holders.add(parent.mem_id)
+            parent = parent.parent
+    return [m for m in matches if m.mem_id not in holders]
 
 
 def _markup_drafts(tree: Any) -> list[_Draft]:
     """Posts as <article> elements, else as the containers of each <time datetime>."""
-    containers = [a for a in tree.css("article") if len(a.css("article")) == 1]
+    containers = _innermost(tree, "article")
     if len(containers) < 2:
         containers = _time_containers(tree)
     if len(containers) < 2:
@@ -417,16 +474,33 @@ def _markup_drafts(tree: Any) -> list[_Draft]:
 
 def _time_containers(tree: Any) -> list[Any]:
     """For each <time datetime>, its largest ancestor holding no other <time datetime>."""
+    times = tree.css("time[datetime]")
+    owner = _sole_time_owner(times)
     containers, seen = [], set()
-    for time in tree.css("time[datetime]"):
+    for time in times:
         node = time
         while node.parent is not None and node.parent.tag not in ("body", "html") \
-                and len(node.parent.css("time[datetime]")) == 1:
+                and owner.get(node.parent.mem_id) == time.mem_id:
             node = node.parent
         if node.mem_id not in seen:
             seen.add(node.mem_id)
             containers.append(node)
     return containers
+
+
+def _sole_time_owner(times: list[Any]) -> dict[int, int | None]:
+    """Element -> the one <time> under it (None when it holds several); linear in the tree.
+
+    The ancestors of an element holding several times hold several too, so each
+    walk up stops at the first such element.
+    """
+    owner: dict[int, int | None] = {}
+    for time in times:
+        node = time.parent
+        while node is not None and owner.get(node.mem_id, time.mem_id) is not None:
+            owner[node.mem_id] = time.mem_id if node.mem_id not in owner else None
+            node = node.parent
+    return owner
 
 
 def _container_draft(node: Any) -> _Draft:
@@ -445,7 +519,7 @@ def _main_text(tree: Any) -> str:
     body = tree.body
     if body is None:
         return ""
-    leaves = [n for n in body.css(_PAGE_BLOCKS) if len(n.css(_PAGE_BLOCKS)) == 1]
+    leaves = [n for n in _innermost(body, _PAGE_BLOCKS) if not _only_links(n)]
     if not leaves:
         return body.text(separator="\n")
     return "\n".join(("- " if n.tag == "li" else "") + _node_text(n) for n in leaves)
@@ -460,7 +534,7 @@ def _jsonl_drafts(doc: Document) -> tuple[list[_Draft], list[str]]:
     for line in jsonl_records(doc.text):
         draft, problem = _jsonl_draft(line.record, line.problem)
         if draft is None:
-            warnings.append(f"line {line.lineno}: {problem}, skipped")
+            warnings.append(Skipped(f"line {line.lineno}: {problem}, skipped"))
             continue
         if draft.key in keys:
             warnings.append(f"line {line.lineno}: duplicate id {draft.key!r}, item id taken from its text")
