@@ -217,3 +217,4 @@ def test_a_build_killed_while_writing_leaves_the_previous_output_intact(inputs, 
     result = build(inputs, "--out", out)                            # the next build completes the job
     assert result.exit_code == 0
     assert {"Odesa", "Kherson"} <= set(pd.read_parquet(out / "events.parquet").location)
+    assert not list(out.glob(".tmp-*"))                             # and sweeps up what the killed one left

@@ -29,6 +29,7 @@ def write_tables(frames: dict[str, pd.DataFrame], out_dir: str | Path,
     """
     out = Path(out_dir)
     _mkdir(out)
+    _sweep(out)
     staged: list[tuple[Path, Path]] = []
     try:
         for name, df in frames.items():
@@ -48,6 +49,13 @@ def write_tables(frames: dict[str, pd.DataFrame], out_dir: str | Path,
     for tmp, final in staged:
         os.replace(tmp, final)
     return [final for _, final in staged]
+
+
+def _sweep(out: Path) -> None:
+    """Remove the temporary files a killed build left behind (never read as output, but litter)."""
+    for folder in (out, state_folder(out)):
+        for tmp in folder.glob(".tmp-*"):
+            tmp.unlink(missing_ok=True)
 
 
 def _mkdir(folder: Path) -> Path:
