@@ -91,6 +91,17 @@ def test_inspect_shows_items_and_mentions(inputs):
     assert "ASSAULT" in result.stdout and "Odesa" in result.stdout and "killed=2" in result.stdout
 
 
+def test_inspect_all_lists_the_sentences_that_gave_no_event(tmp_path):
+    page = tmp_path / "kyiv-2025-06-10.txt"
+    page.write_text("Russian drones struck Kyiv overnight, injuring four people.\n"
+                    "The city has endured more than 1,000 days of war.\n", encoding="utf-8")
+    result = invoke("inspect", page, "--all")
+    assert result.exit_code == 0, result.output
+    assert "no event: The city has endured more than 1,000 days of war." in result.stdout
+    assert "no event: Russian drones" not in result.stdout
+    assert "no event:" not in invoke("inspect", page).stdout
+
+
 def test_inspect_of_a_bad_file_is_one_clean_line(tmp_path):
     bad = tmp_path / "x-2025-06-10.txt"
     bad.write_bytes(b"")
@@ -99,7 +110,7 @@ def test_inspect_of_a_bad_file_is_one_clean_line(tmp_path):
     assert result.stderr.strip() == f"error: {bad}: empty file"
 
 
-@pytest.mark.parametrize("command", ["build", "inspect", "schema"])
+@pytest.mark.parametrize("command", ["build", "inspect", "schema", "evaluate"])
 def test_every_command_has_help(command):
     result = invoke(command, "--help")
     assert result.exit_code == 0 and "Usage:" in result.stdout

@@ -133,7 +133,7 @@ def inspect(
         _err(f"warning: {doc.source}: {w}")
     out.print(f"{doc.source}: published {doc.published:%Y-%m-%d}, {len(items)} items")
     for item in items:
-        _show_item(item)
+        _show_item(item, sentences)
 
 
 def _inspect_event(out_dir: Path, event_id: str) -> None:
@@ -175,12 +175,14 @@ def _filled(value) -> bool:
     return value is not None and value == value
 
 
-def _show_item(item) -> None:
+def _show_item(item, quiet_sentences: bool = False) -> None:
     when = f" {item.item_time:%Y-%m-%d %H:%M}" if item.item_time else ""
     head = f" — {item.headline}" if item.headline else ""
     out.rule(f"item {item.position} [{item.split_method}]{when}{head}", align="left")
     out.print(item.text if len(item.text) < 400 else item.text[:400] + " …", markup=False)
     mentions = extract_item(item)
+    if quiet_sentences:
+        _show_quiet_sentences(item, mentions)
     if not mentions:
         out.print("  (no mentions)")
         return
@@ -195,6 +197,16 @@ def _show_item(item) -> None:
                       _who(m.actor, m.actor_country), _who(m.target, m.target_country),
                       place or "", figs, m.claimed_by or "", said if len(said) <= 70 else said[:69] + "…")
     out.print(table)
+
+
+def _show_quiet_sentences(item, mentions) -> None:
+    """The sentences of an item that gave no mention (to see what extraction passed over)."""
+    from .extract.sentences import split_sentences
+
+    spans = [(m.char_start, m.char_end) for m in mentions]
+    for sent in split_sentences(item.text):
+        if not any(s < sent.end and sent.start < e for s, e in spans):
+            out.print(f"  no event: {sent.text}", markup=False)
 
 
 def _who(name, country) -> str:
