@@ -140,3 +140,9 @@ def test_a_ministry_claiming_its_own_strike_names_its_side_as_the_attacker():
 def test_scrambling_jets_is_the_scrambling_side_mobilising_not_the_attack_it_answers():
     m = one("Poland scrambled its own and allied aircraft overnight as Russia launched strikes on western Ukraine.")
     assert (m.event_type, m.actor_country, m.target_country) == ("MOBILIZE", "POL", None)
+
+
+def test_an_attack_on_the_country_with_the_capital_the_main_target_is_nationwide():
+    m = one("Russia carried out one of its biggest air attacks on Ukraine overnight, with the capital, Kyiv, "
+            "the main target.")
+    assert (m.location, m.geo_precision, m.actor_country) == ("Ukraine", 3, "RUS")

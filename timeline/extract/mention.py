@@ -340,6 +340,7 @@ def _participants(text, trigger, actor_matches, claimant):
 # Types of event that a speaker performs by saying something.
 SPOKEN = frozenset({"ACCUSE", "THREATEN", "REQUEST", "REJECT", "SUPPORT", "AGREE"})
 OWN_FORCES = re.compile(r"\b(?:its|their)\s+(?:own\s+)?(?:forces|troops|units|military|air\s+defences|army)\b", re.I)
+MAIN_TARGET = re.compile(r"\bwith\s+[^.;]{0,40}?\b(?:the\s+)?main\s+target", re.I)
 CLAUSE_SUBJECT = re.compile(r"^[^.;]{0,12}\b(?:in|during)\s+which\s+(?:the\s+)?$", re.I)
 PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|got)\s+(?:\w+ly\s+|also\s+|later\s+)?$", re.I)
 
@@ -390,8 +391,8 @@ def _location(text, found_places, trigger, actor, target, claimant, country_hint
     target"; "177 combat clashes ... near Pokrovsk") are located in the country.
     """
     national = [p for p in found_places if p.place.geo_precision == 3]
-    if national and cats & {"drones", "missiles"}:
-        return national[0]
+    if national and (cats & {"drones", "missiles"} or MAIN_TARGET.search(text)):
+        return national[0]  # "an attack on Ukraine, with the capital, Kyiv, the main target": nationwide
     if trigger.acled_sub_event_type == SHOOT_DOWN and cats & {"drones_downed", "missiles_downed"}:
         named = [p for p in found_places if p.place.geo_precision < 3]
         if tallies == 1 and (len(named) > 1 or SEVERAL_REGIONS.search(text)):
