@@ -33,3 +33,17 @@ def make_doc():
         fields.setdefault("published", datetime(2025, 5, 14, tzinfo=timezone.utc))
         return Document(source=source, path=f"/in/{source}", kind=kind, text=text, **fields)
     return build
+
+
+# One short dated page that every CLI and hostile-input test can rely on being read.
+ODESA_PAGE = ("Russian drones struck Odesa overnight, killing two people and injuring nine, "
+              "the regional governor said.\n")
+
+
+@pytest.fixture
+def inputs(tmp_path) -> Path:
+    """An input folder holding one good page, odesa-2025-06-10.txt."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "odesa-2025-06-10.txt").write_text(ODESA_PAGE, encoding="utf-8")
+    return folder

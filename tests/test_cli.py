@@ -14,20 +14,11 @@ ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
 runner = CliRunner()
 
-GOOD = ("Russian drones struck Odesa overnight, killing two people and injuring nine, "
-        "the regional governor said.\n")
+from conftest import ODESA_PAGE as GOOD
 
 
 def invoke(*args):
     return runner.invoke(app, [str(a) for a in args])
-
-
-@pytest.fixture
-def inputs(tmp_path):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    (folder / "odesa-2025-06-10.txt").write_text(GOOD, encoding="utf-8")
-    return folder
 
 
 def test_build_writes_tables_and_summarises(inputs, tmp_path):

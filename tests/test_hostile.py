@@ -23,7 +23,7 @@ from timeline import read, split, write
 from timeline.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
-GOOD = "Russian drones struck Odesa overnight, killing two people and injuring nine, the regional governor said.\n"
+from conftest import ODESA_PAGE as GOOD
 UNDATED = "no publication date: add it to sources.csv or put YYYY-MM-DD in the file name"
 HTML_POSTS = ('<div><time datetime="2025-06-10T06:10:00Z">06:10</time><p>A drone hit a school in Sumy.</p></div>'
               '<div><time datetime="2025-06-10T07:45:00Z">07:45</time><p>Two people were hurt in Kherson.</p></div>')
@@ -70,14 +70,6 @@ CASES = [
     ("notes.txt", GOOD, "skipped {path}: " + UNDATED, 2),
     ("scan-2025-06-10.pdf", b"%PDF-1.4", None, 0),          # inside a folder: not an input, not mentioned
 ]
-
-
-@pytest.fixture
-def inputs(tmp_path):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    (folder / "odesa-2025-06-10.txt").write_text(GOOD, encoding="utf-8")
-    return folder
 
 
 def build(*args):
