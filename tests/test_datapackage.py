@@ -1,11 +1,13 @@
-"""Self-describing output: OUT/datapackage.json, generated from schema.yaml."""
+"""Self-describing output: OUT/datapackage.json and docs/schema.md, both generated from schema.yaml."""
 import json
 from pathlib import Path
 
 import frictionless
 import pytest
+from typer.testing import CliRunner
 
 from timeline import datapackage, pipeline, schema
+from timeline.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
@@ -87,3 +89,26 @@ def test_frictionless_refuses_a_dangling_reference_and_an_edited_csv(built, tmp_
     assert "hash-count" in errors(frictionless.validate(str(tmp_path / "datapackage.json")))
     datapackage.write(tmp_path / "datapackage.json")
     assert errors(frictionless.validate(str(tmp_path / "datapackage.json"))) == ["foreign-key"]
+
+
+def test_docs_schema_md_is_what_the_schema_generates():
+    committed = (ROOT / "docs" / "schema.md").read_text(encoding="utf-8")
+    assert committed == datapackage.markdown(), "docs/schema.md is out of date: run `make docs`"
+
+
+def test_docs_list_every_column_with_its_allowed_values_or_unit():
+    text = datapackage.markdown()
+    for tbl in schema.tables().values():
+        assert f"\n## {tbl.name}\n" in text
+    assert "| `qualifier` | string | exact, at_least, more_than, about, up_to, nearly | `exact`, `at_least`," in text
+    assert "| `drones_downed` | Int64 | Drones shot down or suppressed | drones |" in text
+
+
+def test_schema_command_prints_the_markdown():
+    runner = CliRunner()
+    result = runner.invoke(app, ["schema", "--markdown"])
+    assert result.exit_code == 0 and result.stdout == datapackage.markdown()
+    one = runner.invoke(app, ["schema", "items", "--markdown"]).stdout
+    assert "## items" in one and "## events" not in one
+    bad = runner.invoke(app, ["schema", "nope"])
+    assert bad.exit_code == 1 and bad.stderr == "error: unknown table 'nope' (tables: events, mentions, items, figures)\n"
