@@ -6,7 +6,7 @@ import frictionless
 import pytest
 from typer.testing import CliRunner
 
-from timeline import datapackage, pipeline, schema
+from timeline import datapackage, pipeline, schema, write
 from timeline.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,6 +28,16 @@ def test_a_build_of_data_raw_is_a_valid_data_package(built):
     report = frictionless.validate(str(built / "datapackage.json"))
     assert report.valid, errors(report)
     assert {t.name: t.stats["rows"] > 0 for t in report.tasks} == dict.fromkeys(schema.tables(), True)
+
+
+def test_empty_tables_and_a_partial_write_are_valid_packages(tmp_path):
+    write.write_tables({n: schema.empty(n) for n in schema.tables()}, tmp_path / "empty")   # every file skipped
+    assert frictionless.validate(str(tmp_path / "empty" / "datapackage.json")).valid
+    write.write_tables({"figures": schema.empty("figures")}, tmp_path / "one")   # no tables to refer to
+    package = json.loads((tmp_path / "one" / "datapackage.json").read_text(encoding="utf-8"))
+    assert [r["name"] for r in package["resources"]] == ["figures"]
+    assert "foreignKeys" not in package["resources"][0]["schema"]
+    assert frictionless.validate(str(tmp_path / "one" / "datapackage.json")).valid
 
 
 def test_the_package_is_the_schema(built):
