@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: timeline test install clean gold-baseline bench-merge
+.PHONY: timeline test install clean gold-baseline bench-merge docs
 
 timeline: $(STAMP)
 	$(BIN)/timeline build data/raw --out data/out
@@ -31,3 +31,7 @@ gold-baseline: $(STAMP)
 # Merge time and memory for 10k, 100k and 1M synthetic mentions (a few minutes; not part of make test).
 bench-merge: $(STAMP)
 	$(BIN)/python bench/merge_bench.py
+
+# docs/schema.md from timeline/data/schema.yaml (a test fails when the committed file is out of date).
+docs: $(STAMP)
+	$(BIN)/timeline schema --markdown > docs/schema.md.tmp && mv docs/schema.md.tmp docs/schema.md

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from . import __version__, pipeline, read, schema, split
+from . import __version__, datapackage, pipeline, read, schema, split
 from .errors import TimelineError
 from .extract.mention import extract_item
 
@@ -258,8 +258,15 @@ def _f1(p: float, r: float) -> float:
 
 
 @app.command(name="schema")
-def schema_cmd(table: Optional[str] = typer.Argument(None, help="Only this table.")) -> None:
+def schema_cmd(table: Optional[str] = typer.Argument(None, help="Only this table."),
+               markdown: bool = typer.Option(False, "--markdown", help="As Markdown (docs/schema.md).")) -> None:
     """Print the output tables and their columns."""
+    if table is not None and table not in schema.tables():
+        _err(f"error: unknown table {table!r} (tables: {', '.join(schema.tables())})")
+        raise typer.Exit(1)
+    if markdown:
+        typer.echo(datapackage.markdown([table] if table else None), nl=False)
+        return
     for tbl in schema.tables().values():
         if table and tbl.name != table:
             continue

@@ -54,6 +54,8 @@ class Table:
     description: str
     sort: tuple[str, ...]
     columns: tuple[Column, ...]
+    primary_key: str | None = None
+    foreign_keys: tuple[tuple[str, str], ...] = ()  # (column, table whose primary key it refers to)
 
     @property
     def names(self) -> list[str]:
@@ -90,7 +92,16 @@ def tables() -> dict[str, Table]:
     out = {}
     for name, spec in _load()["tables"].items():
         cols = tuple(_column(c) for c in _flatten(spec["columns"]))
-        out[name] = Table(name, spec["description"], tuple(spec["sort"]), cols)
+        keys = tuple((spec.get("foreign_keys") or {}).items())
+        out[name] = Table(name, spec["description"], tuple(spec["sort"]), cols, spec.get("primary_key"), keys)
+    names = {t.name: {c.name for c in t.columns} for t in out.values()}
+    for tbl in out.values():
+        if tbl.primary_key is not None and tbl.primary_key not in names[tbl.name]:
+            raise SchemaError(f"schema.yaml: table {tbl.name}: primary key {tbl.primary_key!r} is not a column")
+        for col, ref in tbl.foreign_keys:
+            if col not in names[tbl.name] or ref not in out or out[ref].primary_key is None:
+                raise SchemaError(f"schema.yaml: table {tbl.name}: foreign key {col!r} -> {ref!r} "
+                                  "needs a column and a table with a primary key")
     return out
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import schema
+from . import datapackage, schema
 from .state import folder as state_folder, meta as state_meta, write_frame as write_state_frame
 from .errors import OutputError
 
@@ -21,6 +21,9 @@ from .errors import OutputError
 def write_tables(frames: dict[str, pd.DataFrame], out_dir: str | Path,
                  state: dict[str, pd.DataFrame] | None = None) -> list[Path]:
     """Write every table as `<name>.parquet` and `<name>.csv`; returns the paths written.
+
+    `datapackage.json` (timeline.datapackage) describes the CSVs written,
+    with their sizes and hashes.
 
     `state` (see timeline.state) goes to `.timeline/` beside the tables, for
     the next incremental build. All files are first written under temporary
@@ -31,11 +34,14 @@ def write_tables(frames: dict[str, pd.DataFrame], out_dir: str | Path,
     _mkdir(out)
     _sweep(out)
     staged: list[tuple[Path, Path]] = []
+    csvs: dict[str, Path] = {}
     try:
         for name, df in frames.items():
             df = sort_table(schema.enforce(df, name), name)
             staged.append((_stage(out, lambda p: _write_parquet(df, name, p)), out / f"{name}.parquet"))
-            staged.append((_stage(out, lambda p: _write_csv(df, p)), out / f"{name}.csv"))
+            csvs[name] = _stage(out, lambda p: _write_csv(df, p))
+            staged.append((csvs[name], out / f"{name}.csv"))
+        staged.append((_stage(out, lambda p: datapackage.write(p, list(frames), csvs)), out / "datapackage.json"))
         if state is not None:
             folder = _mkdir(state_folder(out))
             for name, df in state.items():
