@@ -248,13 +248,9 @@ def _print_scores(report) -> None:
             continue
         typer.echo(f"{name:<18} {sc.precision:>9.3f} {sc.recall:>7.3f} {sc.f1:>6.3f} {sc.tp:>5} {sc.fp:>5} {sc.fn:>5}")
     typer.echo(f"{'dedup (pairs)':<18} {report.dedup_precision:>9.3f} {report.dedup:>7.3f} "
-               f"{_f1(report.dedup_precision, report.dedup):>6.3f}   {report.dedup_joined} of {report.dedup_pairs} "
+               f"{report.dedup_f1:>6.3f}   {report.dedup_joined} of {report.dedup_pairs} "
                f"gold pairs merged, {report.merged_pairs} pairs merged")
     typer.echo(f"{'over-merges':<18} {report.over_merges:>9}")
-
-
-def _f1(p: float, r: float) -> float:
-    return 2 * p * r / (p + r) if p + r else 0.0
 
 
 @app.command(name="schema")

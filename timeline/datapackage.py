@@ -34,7 +34,7 @@ def field(col: schema.Column) -> dict:
     """The Frictionless field of one column."""
     out: dict = {"name": col.name, "type": FIELD_TYPES[col.type], "description": col.description}
     if col.type == "timestamp":
-        out["format"] = "%Y-%m-%dT%H:%M:%SZ"
+        out["format"] = schema.CSV_TIMESTAMP
     constraints: dict = {}
     if not col.nullable:
         constraints["required"] = True

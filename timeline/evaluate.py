@@ -51,6 +51,11 @@ class GoldPage:
     published: str = ""    # the page date (ISO), which orders reports of one cluster
 
 
+def f1(precision: float, recall: float) -> float:
+    """The harmonic mean of precision and recall."""
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
 @dataclass
 class Score:
     tp: int = 0
@@ -67,8 +72,7 @@ class Score:
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return f1(self.precision, self.recall)
 
     def as_dict(self) -> dict:
         return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
@@ -95,6 +99,10 @@ class Report:
     def dedup_precision(self) -> float:
         """Pairwise precision: of the pairs of matched mentions merged, the share that are one gold event."""
         return self.dedup_joined / self.merged_pairs if self.merged_pairs else 1.0
+
+    @property
+    def dedup_f1(self) -> float:
+        return f1(self.dedup_precision, self.dedup)
 
     def as_dict(self) -> dict:
         return {

@@ -34,7 +34,7 @@ def explain_event(out_dir: str | Path, event_id: str) -> Story:
     event = found.iloc[0].to_dict()
     mentions = frames["mentions"]
     mentions = mentions[mentions["event_id"] == event["event_id"]]
-    links = state.load(out_dir).links
+    links = state.links(out_dir)
     if links is not None:
         mentions = mentions.merge(links[["mention_id", "joined_to", "reason"]], on="mention_id", how="left")
     else:

@@ -24,13 +24,16 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import schema
+from .extract.mention import SPOKEN
 from .extract.places import is_district
 from .models import PLACE_FIELDS
 
-SPOKEN = frozenset({"ACCUSE", "THREATEN", "REQUEST", "REJECT", "SUPPORT"})  # said by someone
+# Statements one speaker makes (an agreement has two parties, whoever is named)
+STATEMENTS = SPOKEN - {"AGREE"}
 NEAR_DUPLICATE = 0.8      # token Jaccard similarity above which two sentences report the same thing
 MAX_WINDOW = 2            # days: the widest date window a block is searched over
 _TOKEN = re.compile(r"[a-z0-9]+")
+LINK_COLUMNS = ["mention_id", "event_id", "joined_to", "reason"]  # how each mention joined its event
 
 
 @dataclass
@@ -63,8 +66,7 @@ def merge_mentions(mentions: pd.DataFrame, previous: dict[str, str] | None = Non
     """Cluster mentions into events. `previous` maps mention ids of an earlier build to their event ids,
     which the events they land in keep."""
     if mentions.empty:
-        return Merged(schema.empty("events"), pd.Series([], dtype="object"),
-                      pd.DataFrame(columns=["mention_id", "event_id", "joined_to", "reason"]))
+        return Merged(schema.empty("events"), pd.Series([], dtype="object"), pd.DataFrame(columns=LINK_COLUMNS))
     with _no_gc():
         records = mentions.astype(object).where(mentions.notna(), None).to_dict("records")  # missing = None
         for idx, rec in zip(mentions.index, records):
@@ -105,7 +107,7 @@ def _merge_records(mentions: pd.DataFrame, records: list[dict], previous: dict[s
     links = pd.DataFrame(
         [{"mention_id": rec["mention_id"], "event_id": ev["event_id"], "joined_to": joined, "reason": why}
          for ev, c in zip(events, clusters) for rec, (joined, why) in zip(c.rows, c.links)],
-        columns=["mention_id", "event_id", "joined_to", "reason"])
+        columns=LINK_COLUMNS)
     frame = pd.DataFrame(events)
     return Merged(schema.enforce(frame, "events"), pd.Series(event_of).reindex(mentions.index), links)
 
@@ -150,27 +152,27 @@ def _find_cluster(rec: dict, block: list[_Cluster]) -> tuple[_Cluster | None, tu
         days = (rec["event_date"] - cluster.first["event_date"]).days
         if days > MAX_WINDOW:
             break
-        link = _join(rec, cluster, tokens)
+        overlaps = [_jaccard(tokens, t) for t in cluster.tokens]  # with each row, used by both below
+        link = _join(rec, cluster, overlaps)
         if link is None:
             continue
-        score = _affinity(rec, cluster, tokens)
+        score = _affinity(rec, cluster, overlaps)
         if best_score is None or score > best_score:
             best, best_link, best_score = cluster, link, score
     return best, best_link
 
 
-def _affinity(rec: dict, cluster: _Cluster, tokens: frozenset) -> tuple:
+def _affinity(rec: dict, cluster: _Cluster, overlaps: list[float]) -> tuple:
     same_figures = max(sum(1 for c in schema.figure_categories() if rec[c] is not None and rec[c] == r[c])
                        for r in cluster.rows)
     same_day = any(r["event_date"] == rec["event_date"] for r in cluster.rows)
-    overlap = max(_jaccard(tokens, t) for t in cluster.tokens)
-    return (same_figures, same_day, round(overlap, 6))
+    return (same_figures, same_day, round(max(overlaps), 6))
 
 
-def _join(rec: dict, cluster: _Cluster, tokens: frozenset) -> tuple[str, str] | None:
-    """(the mention `rec` matches, why) when `rec` reports the cluster's event, else None."""
-    for t, other in zip(cluster.tokens, cluster.rows):
-        overlap = _jaccard(tokens, t)
+def _join(rec: dict, cluster: _Cluster, overlaps: list[float]) -> tuple[str, str] | None:
+    """(the mention `rec` matches, why) when `rec` reports the cluster's event, else None.
+    `overlaps` are the word overlaps of `rec`'s sentence with each row's."""
+    for overlap, other in zip(overlaps, cluster.rows):
         if overlap >= NEAR_DUPLICATE and _places_nest(rec, other) and not _conflict(rec, other):
             return other["mention_id"], f"near-identical sentence (word overlap {overlap:.2f}); {_place_why(rec, other)}"
     if any(_conflict(rec, other) for other in cluster.rows):
@@ -281,7 +283,7 @@ def _actors_agree(a: dict, b: dict) -> bool:
         return bool(sides_a) and bool(sides_b) and (sides_a <= sides_b or sides_b <= sides_a)
     if not (_present(a["actor_country"]) and a["actor_country"] == b["actor_country"]):
         return False  # statements, sanctions, aid: the same actor, or not the same event
-    if a["event_type"] in SPOKEN and a["item_id"] != b["item_id"] and _named_apart(a["actor"], b["actor"]):
+    if a["event_type"] in STATEMENTS and a["item_id"] != b["item_id"] and _named_apart(a["actor"], b["actor"]):
         return False  # two speakers of one country on one day: two statements
     ta, tb = a["target_country"], b["target_country"]
     return not (_present(ta) and _present(tb) and ta != tb)

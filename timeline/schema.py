@@ -15,6 +15,8 @@ import yaml
 from .errors import SchemaError
 from .vocab import read_text
 
+CSV_TIMESTAMP = "%Y-%m-%dT%H:%M:%SZ"  # how timestamps (UTC) are written in the CSVs
+
 ARROW_TYPES = {
     "string": pa.string(),
     "date": pa.date32(),

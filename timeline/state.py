@@ -26,15 +26,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import __version__
+from . import __version__, schema
 from .errors import OutputError
+from .merge import LINK_COLUMNS
 from .models import Item
 
 STATE_DIR = ".timeline"
 FORMAT = 1
-ITEM_COLUMNS = ("item_id", "source", "url", "outlet", "published", "item_time", "position", "headline",
-                "text", "split_method")
-LINK_COLUMNS = ("mention_id", "event_id", "joined_to", "reason")
+ITEM_COLUMNS = tuple(schema.table("items").names)  # the fields of an Item, as the items table has them
 
 
 @dataclass
@@ -43,10 +42,6 @@ class Previous:
 
     items: list[Item] = field(default_factory=list)
     event_of: dict[str, str] = field(default_factory=dict)   # mention_id -> event_id
-    links: pd.DataFrame | None = None
-
-    def __bool__(self) -> bool:
-        return bool(self.items)
 
 
 def folder(out_dir: str | Path) -> Path:
@@ -55,21 +50,43 @@ def folder(out_dir: str | Path) -> Path:
 
 def load(out_dir: str | Path) -> Previous:
     """The previous build's items and mention->event links; empty when `out_dir` has none."""
+    state = _opened(out_dir)
+    if state is None:
+        return Previous()
+    items, links = _table(state, "items.parquet"), _table(state, "links.parquet")
+    return Previous([_item(row) for row in items.to_dict("records")], dict(zip(links["mention_id"], links["event_id"])))
+
+
+def links(out_dir: str | Path) -> pd.DataFrame | None:
+    """How each mention of the previous build joined its event (`merge.LINK_COLUMNS`); None without a state."""
+    state = _opened(out_dir)
+    return None if state is None else _table(state, "links.parquet")
+
+
+def _opened(out_dir: str | Path) -> Path | None:
+    """The state folder of `out_dir`, checked to be in this format; None when there is no state."""
     state = folder(out_dir)
     if not (state / "state.json").exists():
-        return Previous()
+        return None
     try:
         meta = json.loads((state / "state.json").read_text(encoding="utf-8"))
-        items = pq.read_table(state / "items.parquet").to_pandas()
-        links = pq.read_table(state / "links.parquet").to_pandas()
-    except (OSError, ValueError, pa.ArrowException) as exc:
-        raise OutputError(f"{state}: cannot read the previous build's state ({exc}); "
-                          "use --rebuild to start from scratch") from exc
+    except (OSError, ValueError) as exc:
+        raise _unreadable(state, exc) from exc
     if meta.get("format") != FORMAT:
         raise OutputError(f"{state}: written by timeline {meta.get('timeline', '?')} in another state format; "
                           "use --rebuild to start from scratch")
-    return Previous([_item(row) for row in items.to_dict("records")],
-                    dict(zip(links["mention_id"], links["event_id"])), links)
+    return state
+
+
+def _table(state: Path, name: str) -> pd.DataFrame:
+    try:
+        return pq.read_table(state / name).to_pandas()
+    except (OSError, pa.ArrowException) as exc:
+        raise _unreadable(state, exc) from exc
+
+
+def _unreadable(state: Path, exc: Exception) -> OutputError:
+    return OutputError(f"{state}: cannot read the previous build's state ({exc}); use --rebuild to start from scratch")
 
 
 def frames(items: list[Item], links: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -77,7 +94,7 @@ def frames(items: list[Item], links: pd.DataFrame) -> dict[str, pd.DataFrame]:
     rows = [{c: _stamp(getattr(i, c)) if c in ("published", "item_time") else getattr(i, c)
              for c in ITEM_COLUMNS} for i in items]
     item_df = pd.DataFrame(rows, columns=list(ITEM_COLUMNS)).sort_values(["source", "position", "item_id"])
-    link_df = links.loc[:, list(LINK_COLUMNS)].sort_values("mention_id")
+    link_df = links.loc[:, LINK_COLUMNS].sort_values("mention_id")
     return {"items": item_df.reset_index(drop=True), "links": link_df.reset_index(drop=True)}
 
 

@@ -110,7 +110,7 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
     df = df.copy()
     for col in df.columns:
         if isinstance(df[col].dtype, pd.DatetimeTZDtype):
-            df[col] = df[col].dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(df[col].notna(), None)
+            df[col] = df[col].dt.strftime(schema.CSV_TIMESTAMP).where(df[col].notna(), None)
     df.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
 
 

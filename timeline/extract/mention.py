@@ -17,12 +17,13 @@ from .sentences import Sentence, mask_quotes, split_sentences
 
 # A name that is both a place and an actor (Kyiv, Moscow, Ukraine) is a place after these words;
 # "attack on Kyiv" is a place, "pressure on Moscow" is its government.
+_UP_TO_THE_NAME = r"\s+(?:the\s+)?(?:(?!which\b|whom\b)\w+\s+){0,2}$"  # "in the northeastern city of "
 LOCATIVE = re.compile(
     r"\b(?:in|at|near|over|across|around|outside|inside|city\s+of|town\s+of|village\s+of|"
-    r"visit\s+to|trip\s+to|arrived\s+in|travell?ed\s+to)\s+(?:the\s+)?(?:(?!which\b|whom\b)\w+\s+){0,2}$", re.I)
+    r"visit\s+to|trip\s+to|arrived\s+in|travell?ed\s+to)" + _UP_TO_THE_NAME, re.I)
 ATTACK_LOCATIVE = re.compile(
     r"\b(?:on|into|towards?|against|of|targeting|targeted|hit|hitting|struck|striking|attacked|attacking|"
-    r"shelled|shelling|pounded|bombarded)\s+(?:the\s+)?(?:(?!which\b|whom\b)\w+\s+){0,2}$", re.I)
+    r"shelled|shelling|pounded|bombarded)" + _UP_TO_THE_NAME, re.I)
 # A town named in a violent sentence is where it happened, unless it speaks or owns something.
 SPEAKS = re.compile(r"^(?:[’']s\b|\s+(?:has|have|had|is|was|will|would|said|says|says|claimed|wants|believes)\b)")
 SHOOT_DOWN = "Disrupted weapons use"
