@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..vocab import load_csv
+from .gate import Gate, fold
 
 CAPTIVES = re.compile(r"\b(?:prisoners?|POWs?|captives?|each\s+side|both\s+sides)\b", re.I)
 VIOLENT_FIGURES = frozenset({"killed", "injured", "casualties", "missing", "drones", "missiles", "bombs",
@@ -31,37 +32,45 @@ class Trigger:
 class _Rule:
     pattern: re.Pattern
     row: dict
+    gate: Gate
+
+
+def _compiled(rows) -> tuple[_Rule, ...]:
+    out = []
+    for row in rows:
+        pattern = re.compile(rf"\b(?:{row['pattern']})\b", re.I)
+        out.append(_Rule(pattern, row, Gate(pattern)))
+    return tuple(out)
 
 
 @lru_cache(maxsize=None)
 def _rules() -> tuple[_Rule, ...]:
-    return tuple(_Rule(re.compile(rf"\b(?:{r['pattern']})\b", re.I), r) for r in load_csv("event_triggers.csv"))
+    return _compiled(load_csv("event_triggers.csv"))
 
 
 @lru_cache(maxsize=None)
-def _weapons() -> tuple[tuple[re.Pattern, dict], ...]:
-    rows = sorted(load_csv("weapons.csv"), key=lambda r: int(r["rank"]))
-    return tuple((re.compile(rf"\b(?:{r['pattern']})\b", re.I), r) for r in rows)
+def _weapons() -> tuple[_Rule, ...]:
+    return _compiled(sorted(load_csv("weapons.csv"), key=lambda r: int(r["rank"])))
+
+
+def _searches(rules: tuple[_Rule, ...], text: str):
+    """(rule, first match) of every rule that matches `text`, in rule order."""
+    folded = fold(text)
+    for rule in rules:
+        if rule.gate.may_match(folded) and (m := rule.pattern.search(text)):
+            yield rule, m
 
 
 def weapon(text: str) -> dict | None:
     """The weapons.csv row of the highest-ranked weapon named in `text`."""
-    for pattern, row in _weapons():
-        if pattern.search(text):
-            return row
-    return None
+    return next((rule.row for rule, _ in _searches(_weapons(), text)), None)
 
 
 def find_statement(text: str) -> Trigger | None:
     """The type of an attributed quotation ("'the harder we will respond,' said Kallas"): never ASSAULT,
     because a quote that mentions an attack is a statement about it."""
-    hits = []
-    for rule in _rules():
-        if rule.row["event_type"] in ("ASSAULT",) or rule.row["needs"]:
-            continue
-        m = rule.pattern.search(text)
-        if m:
-            hits.append((m.start(), m, rule.row))
+    hits = [(m.start(), m, rule.row) for rule, m in _searches(_rules(), text)
+            if rule.row["event_type"] != "ASSAULT" and not rule.row["needs"]]
     if not hits:
         return None
     _, m, row = min(hits, key=lambda h: h[0])
@@ -76,14 +85,9 @@ def find_trigger(text: str, categories: set[str] = frozenset()) -> Trigger | Non
     """
     violent = bool(categories & VIOLENT_FIGURES)
     armed = violent or weapon(text) is not None
-    hits = []
     captives = "prisoners" in categories or CAPTIVES.search(text) is not None
-    for rule in _rules():
-        if (rule.row["needs"] == "weapon" and not armed) or (rule.row["needs"] == "captives" and not captives):
-            continue
-        m = rule.pattern.search(text)
-        if m:
-            hits.append((m.start(), m, rule.row))
+    needs = {"weapon": armed, "captives": captives}
+    hits = [(m.start(), m, rule.row) for rule, m in _searches(_rules(), text) if needs.get(rule.row["needs"], True)]
     if violent:
         hits = [h for h in hits if h[2]["event_type"] == "ASSAULT"] or hits
     if not hits:

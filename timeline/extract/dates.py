@@ -52,6 +52,7 @@ from functools import lru_cache
 
 from ..errors import VocabularyError
 from ..vocab import load_csv
+from .gate import Gate, fold
 
 DATA_FILE = "date_phrases.csv"
 FUTURE_TOLERANCE_DAYS = 7
@@ -123,6 +124,8 @@ class _Rule:
     precision: str
     window: int
     order: int
+    gate: Gate
+
 
 
 # --------------------------------------------------------------------------- rules
@@ -169,7 +172,7 @@ def rules() -> tuple[_Rule, ...]:
             window = int(row["window"] or 0)
         except (re.error, ValueError) as exc:
             raise VocabularyError(f"{where}: {exc}") from exc
-        out.append(_Rule(pattern, row["rule"], row["value"], row["precision"], window, order))
+        out.append(_Rule(pattern, row["rule"], row["value"], row["precision"], window, order, Gate(pattern)))
     return tuple(out)
 
 
@@ -425,7 +428,10 @@ def _evaluate(rule: _Rule, m: re.Match, text: str, anchor: dt.datetime) -> tuple
 
 def _candidates(text: str):
     """All rule matches as (start, end, rule, match), before overlaps are resolved."""
+    folded = fold(text)
     for rule in rules():
+        if not rule.gate.may_match(folded):
+            continue
         for m in rule.pattern.finditer(text):
             if m.end() > m.start():
                 yield m.start(), m.end(), rule, m

@@ -1,0 +1,103 @@
+"""Cheap pre-checks for lists of regular expressions.
+
+Extraction runs dozens of vocabulary patterns (date phrases, event triggers,
+weapons) over every sentence, and most of them cannot match it: "yesterday
+(?:morning|evening)" needs the letters "yesterday" somewhere in the sentence.
+`required()` reads a pattern's parse tree and finds literal words, at least one
+of which every match must contain; `Gate` keeps them, and a pattern whose words
+are all absent from the (folded) sentence is not run at all. A pattern whose
+required words cannot be worked out is always run, so a gate never changes a
+result, only how much work finding it takes (tests run every vocabulary with
+and without gates over real pages and compare).
+
+Case: patterns are matched with re.IGNORECASE, so literals and sentences are
+compared folded. `fold()` lower-cases the way the `re` engine does, including
+the few non-ASCII letters that it treats as case variants of ASCII ones
+("İ" and "ı" of i, "ſ" of s, the Kelvin sign of k); literals keep only ASCII.
+"""
+from __future__ import annotations
+
+import re
+from re import _constants as sre
+from re import _parser as sre_parse
+from typing import Iterable
+
+MIN_LITERAL = 3      # shorter required strings ("on", "of") are in nearly every sentence: not worth a gate
+
+# characters whose case variant, for the re engine, is an ASCII letter but which str.lower() keeps
+# or maps elsewhere ("İ".lower() is two characters); tests check this table against the engine
+_ENGINE_FOLDS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def fold(text: str) -> str:
+    """`text` lower-cased as the re engine compares letters under IGNORECASE (for gates only)."""
+    return text.translate(_ENGINE_FOLDS).lower()
+
+
+def required(pattern: str | re.Pattern) -> frozenset[str] | None:
+    """Folded literal strings, at least one of which every match of `pattern` contains,
+    or None when the pattern need not contain any string MIN_LITERAL letters long."""
+    source = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
+    flags = pattern.flags if isinstance(pattern, re.Pattern) else 0
+    found = _sequence(sre_parse.parse(source, flags))
+    if not found or min(map(len, found)) < MIN_LITERAL:
+        return None
+    return frozenset(found)
+
+
+def _sequence(items: Iterable) -> frozenset[str] | None:
+    """The most selective required set of a sequence: a run of literals, or one element's set."""
+    options: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def close() -> None:
+        if run:
+            options.append(frozenset({"".join(run)}))
+            run.clear()
+
+    for op, av in items:
+        if op is sre.LITERAL and av < 128:
+            run.append(chr(av).lower())
+            continue
+        if op is sre.AT:          # \b, ^, $: zero width, the letters around it stay adjacent
+            continue
+        close()
+        inner = _element(op, av)
+        if inner:
+            options.append(inner)
+    close()
+    if not options:
+        return None
+    return max(options, key=lambda s: (min(map(len, s)), -len(s)))
+
+
+def _element(op, av) -> frozenset[str] | None:
+    if op is sre.SUBPATTERN:
+        return _sequence(av[-1])
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+        low, _high, body = av
+        return _sequence(body) if low >= 1 else None
+    if op is sre.ATOMIC_GROUP:
+        return _sequence(av)
+    if op is sre.BRANCH:
+        union: set[str] = set()
+        for branch in av[1]:
+            found = _sequence(branch)
+            if not found:
+                return None
+            union |= found
+        return frozenset(union)
+    return None    # character classes, any character, lookarounds, back-references: no literal
+
+
+class Gate:
+    """A pattern with its required strings: `may_match(folded)` is False only when it cannot match."""
+
+    __slots__ = ("pattern", "needs")
+
+    def __init__(self, pattern: re.Pattern):
+        self.pattern = pattern
+        self.needs = required(pattern)
+
+    def may_match(self, folded: str) -> bool:
+        return self.needs is None or any(s in folded for s in self.needs)
