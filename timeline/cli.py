@@ -253,6 +253,26 @@ def _print_scores(report) -> None:
     typer.echo(f"{'over-merges':<18} {report.over_merges:>9}")
 
 
+@app.command()
+def report(
+    out_dir: Path = typer.Option(Path("data/out"), "--out", "-o",
+                                 help="The build folder; report.html is written into it."),
+) -> None:
+    """Write DIR/report.html: the build's events day by day, with filters and charts.
+
+    One self-contained file (styles, script and plotly.js inlined) that opens
+    from disk in any browser, with no network.
+    """
+    from .report import write_report
+
+    try:
+        path = write_report(out_dir)
+    except TimelineError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1)
+    typer.echo(f"wrote {path}")
+
+
 @app.command(name="schema")
 def schema_cmd(table: Optional[str] = typer.Argument(None, help="Only this table."),
                markdown: bool = typer.Option(False, "--markdown", help="As Markdown (docs/schema.md).")) -> None:
