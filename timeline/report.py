@@ -226,12 +226,13 @@ def _timeline(build: Build) -> str:
     events = build.events
     if events.empty:
         return '<p class="none">No events in this build.</p>'
-    reports = {eid: grp for eid, grp in build.mentions.groupby("event_id", sort=False)}
+    reports = _reports_by_event(build.mentions)
     links = _link_labels(build.items)
     names = _country_names()
     parts = []
     for (date, precision), group in _periods(events):
-        rows = "\n".join(_event(ev, reports.get(ev["event_id"]), links, names) for _, ev in group.iterrows())
+        rows = "\n".join(_event(ev, reports.get(ev["event_id"], []), links, names)
+                         for ev in group.to_dict("records"))
         key = f"{date.isoformat()} {precision}" if date is not None else "undated"
         parts.append(f'<section class="day" data-date="{key}"><h3>{_heading(date, precision)} '
                      f'<span class="n">({len(group)})</span></h3>\n{rows}\n</section>')
@@ -261,7 +262,16 @@ def _heading(date, precision) -> str:
     return f"Week of {day}" if precision == "week" else day
 
 
-def _event(ev: pd.Series, reports: pd.DataFrame | None, links: dict[str, str], names: dict[str, str]) -> str:
+def _reports_by_event(mentions: pd.DataFrame) -> dict[str, list[dict]]:
+    """Each event's mentions (sentence, url, source, report time), in report order."""
+    ordered = mentions.sort_values(["reported", "source", "char_start", "mention_id"], kind="mergesort")
+    out: dict[str, list[dict]] = {}
+    for m in ordered[["event_id", "sentence", "url", "source", "reported"]].to_dict("records"):
+        out.setdefault(m["event_id"], []).append(m)
+    return out
+
+
+def _event(ev: dict, reports: list[dict], links: dict[str, str], names: dict[str, str]) -> str:
     country = ev["country"] if _filled(ev["country"]) else "-"
     head = [f'<span class="type">{esc(ev["event_type"])}</span>']
     if _filled(ev["event_mode"]):
@@ -280,7 +290,7 @@ def _event(ev: pd.Series, reports: pd.DataFrame | None, links: dict[str, str], n
     ])
 
 
-def _place(ev: pd.Series, names: dict[str, str]) -> str:
+def _place(ev: dict, names: dict[str, str]) -> str:
     """'Kharkiv, Kharkiv Oblast, Ukraine': the place, its region and its country, each named once."""
     country = names.get(ev["country"], ev["country"]) if _filled(ev["country"]) else None
     parts: list[str] = []
@@ -290,13 +300,13 @@ def _place(ev: pd.Series, names: dict[str, str]) -> str:
     return ", ".join(parts) or "no place named"
 
 
-def _figures(ev: pd.Series) -> str:
+def _figures(ev: dict) -> str:
     figs = [f'<span class="fig">{esc(cat.replace("_", " "))} <b>{int(ev[cat]):,}</b></span>'
             for cat in schema.figure_categories() if _filled(ev[cat])]
     return f'<div class="figs">{"".join(figs)}</div>' if figs else ""
 
 
-def _who(ev: pd.Series) -> str:
+def _who(ev: dict) -> str:
     parts = []
     for role, name, country in (("by", "actor", "actor_country"), ("against", "target", "target_country")):
         if _filled(ev[name]):
@@ -307,18 +317,18 @@ def _who(ev: pd.Series) -> str:
     return f'<p class="who">{"; ".join(parts)}</p>' if parts else ""
 
 
-def _sources(ev: pd.Series, links: dict[str, str]) -> str:
+def _sources(ev: dict, links: dict[str, str]) -> str:
     refs = [_link(s, links) for s in str(ev["sources"]).split(";") if s] if _filled(ev["sources"]) else []
     return (f'<p class="src">{ev["n_mentions"]} mention(s) from {ev["n_sources"]} source(s): '
             f'{", ".join(refs)} &middot; <code>{esc(ev["event_id"])}</code></p>')
 
 
-def _reports(reports: pd.DataFrame | None, links: dict[str, str]) -> str:
-    if reports is None or reports.empty:
+def _reports(reports: list[dict], links: dict[str, str]) -> str:
+    if not reports:
         return ""
-    reports = reports.sort_values(["reported", "source", "char_start", "mention_id"], kind="mergesort")
-    rows = "".join(f'<li>&ldquo;{esc(m.sentence)}&rdquo; &mdash; {_link(m.url if _filled(m.url) else m.source, links)}'
-                   f"{_when(m.reported)}</li>" for m in reports.itertuples())
+    rows = "".join(f'<li>&ldquo;{esc(m["sentence"])}&rdquo; &mdash; '
+                   f'{_link(m["url"] if _filled(m["url"]) else m["source"], links)}{_when(m["reported"])}</li>'
+                   for m in reports)
     return f"<details><summary>the sentences that reported it ({len(reports)})</summary><ol>{rows}</ol></details>"
 
 
