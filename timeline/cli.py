@@ -353,10 +353,11 @@ def report(
     out_dir: Path = typer.Option(Path("data/out"), "--out", "-o",
                                  help="The build folder; report.html is written into it."),
 ) -> None:
-    """Write DIR/report.html: the build's events day by day, with filters and charts.
+    """Write report.html into a build folder: its events day by day, with filters and charts.
 
     One self-contained file (styles, script and plotly.js inlined) that opens
-    from disk in any browser, with no network.
+    from disk in any browser, with no network. Build the folder first with
+    `timeline build PAGES --out DIR`.
     """
     from .report import write_report
 
