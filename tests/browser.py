@@ -149,11 +149,12 @@ def _paeth(a: int, b: int, c: int) -> int:
     return a if pa <= pb and pa <= pc else b if pb <= pc else c
 
 
-def screenshot(report: Path, png: Path) -> None:
-    """Open `report` and save a screenshot of its first screen (charts, filters, first events)."""
+def screenshot(report: Path, png: Path, height: int = 1400) -> None:
+    """Open `report` and save a screenshot of its top `height` pixels (charts, filters, first events)."""
     with browser(ensure_chromium()) as context:
         visit = Visit()
         page = open_page(context, report.resolve().as_uri(), visit)
+        page.set_viewport_size({"width": VIEWPORT["width"], "height": height})
         page.wait_for_selector("#chart-air .main-svg")
         page.screenshot(path=str(png))
         if visit.errors or visit.refused:
