@@ -183,12 +183,23 @@ def test_a_broken_table_is_named(tmp_path, inputs):
     assert len(result.stderr.splitlines()) == 1
 
 
+def test_a_table_from_something_else_is_named_with_its_missing_column(tmp_path, inputs):
+    out = tmp_path / "out"
+    assert invoke("build", inputs, "--out", out, "-q").exit_code == 0
+    pd.read_parquet(out / "events.parquet").drop(columns=["summary"]).to_parquet(out / "events.parquet")
+    result = invoke("report", "--out", out)
+    assert result.exit_code == 1
+    assert result.stderr == (f"error: {out / 'events.parquet'}: not a timeline table (no column summary); "
+                             f"rebuild it with `timeline build PAGES --out {out} --rebuild`\n")
+
+
 def test_a_build_with_no_events_still_gives_a_page(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "quiet-2025-06-10.txt").write_text("The weather in Kyiv was mild.\n", encoding="utf-8")
     page = build_and_report(folder, tmp_path / "out").read_text(encoding="utf-8")
     assert "No events in this build." in page and "0 of 0 events" in page
+    assert "0 events, from 0 mentions in 1 page." in page
 
 
 # --- in a browser -----------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def write_report(out_dir: str | Path) -> Path:
     """Write `out_dir/report.html` for the build in `out_dir` (atomically); returns its path."""
     out = Path(out_dir)
     page = render(load_build(out))
-    return write.write_atomic(out / REPORT_NAME, lambda p: p.write_text(page, encoding="utf-8"))
+    return write.write_atomic(out / REPORT_NAME, lambda p: p.write_text(page, encoding="utf-8", newline="\n"))
 
 
 def load_build(out_dir: Path) -> Build:
@@ -117,8 +117,12 @@ def _header(build: Build) -> str:
     dates = ev["event_date"].dropna()
     span = f" from {min(dates)} to {max(dates)}" if len(dates) else ""
     pages = build.items["source"].nunique()
-    return (f"<header><h1>timeline report</h1>\n<p class=\"lede\">{len(ev)} events{span}, "
-            f"from {len(build.mentions)} mentions in {pages} pages.</p></header>")
+    return (f"<header><h1>timeline report</h1>\n<p class=\"lede\">{_count(len(ev), 'event')}{span}, "
+            f"from {_count(len(build.mentions), 'mention')} in {_count(pages, 'page')}.</p></header>")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 # --- charts -------------------------------------------------------------------------------------
