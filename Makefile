@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: timeline test install clean gold-baseline bench-merge docs
+.PHONY: timeline test install clean gold-baseline bench-merge docs report-screenshot
 
 timeline: $(STAMP)
 	$(BIN)/timeline build data/raw --out data/out
@@ -35,3 +35,9 @@ bench-merge: $(STAMP)
 # docs/schema.md from timeline/data/schema.yaml (a test fails when the committed file is out of date).
 docs: $(STAMP)
 	$(BIN)/timeline schema --markdown > docs/schema.md.tmp && mv docs/schema.md.tmp docs/schema.md
+
+# docs/report.png, the README's picture of the report of data/raw (installs Debian's chromium when missing, as the tests do).
+report-screenshot: $(STAMP)
+	$(BIN)/timeline build data/raw --out data/out --quiet
+	$(BIN)/timeline report --out data/out
+	$(BIN)/python tests/browser.py data/out/report.html docs/report.png

@@ -47,3 +47,15 @@ def inputs(tmp_path) -> Path:
     folder.mkdir()
     (folder / "odesa-2025-06-10.txt").write_text(ODESA_PAGE, encoding="utf-8")
     return folder
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's /usr/bin/chromium, installed by apt-get when missing; a failure to get it fails the test
+    (never a skip: the report's browser test must run)."""
+    from browser import BrowserUnavailable, ensure_chromium
+
+    try:
+        return ensure_chromium()
+    except BrowserUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)

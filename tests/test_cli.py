@@ -1,4 +1,5 @@
 """The command line as a user runs it: exit codes, exact error lines, help."""
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from timeline.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
+TIMELINE = Path(sys.executable).parent / "timeline"  # the installed script, as a user runs it
 runner = CliRunner()
 
 from conftest import ODESA_PAGE as GOOD
@@ -101,10 +103,84 @@ def test_inspect_of_a_bad_file_is_one_clean_line(tmp_path):
     assert result.stderr.strip() == f"error: {bad}: empty file"
 
 
-@pytest.mark.parametrize("command", ["build", "inspect", "schema", "evaluate"])
+@pytest.mark.parametrize("command", ["build", "inspect", "schema", "evaluate", "report"])
 def test_every_command_has_help(command):
     result = invoke(command, "--help")
     assert result.exit_code == 0 and "Usage:" in result.stdout
+
+
+def test_main_help_lists_every_command():
+    result = invoke("--help")
+    assert result.exit_code == 0
+    for command in app.registered_commands:
+        name = command.name or command.callback.__name__
+        assert re.search(rf"^\s*{name}\s+\S", result.stdout, re.M), name  # listed with its one-line help
+
+
+def test_build_ends_with_a_table_of_what_it_wrote(inputs, tmp_path):
+    out = tmp_path / "out"
+    result = invoke("build", inputs, "--out", out)
+    assert result.exit_code == 0
+    lines = [line.split() for line in result.stdout.splitlines()]
+    assert result.stdout.splitlines()[0] == f"read 1 file(s), skipped 0; 1 items, 1 mentions, 1 events -> {out}/"
+    assert lines[1] == ["table", "rows", "written"]
+    figures = len(pd.read_parquet(out / "figures.parquet"))
+    assert figures == 2  # killed and injured
+    for name, rows in (("events", 1), ("mentions", 1), ("items", 1), ("figures", figures)):
+        at = lines.index([name, str(rows), str(out / f"{name}.parquet")])
+        assert lines[at + 1] == [str(out / f"{name}.csv")]
+    assert lines[-1] == [str(out / "datapackage.json")]
+    assert "\x1b[" not in result.stdout  # no colour codes when stdout is not a terminal
+
+
+def test_verbose_says_what_each_page_gave_and_how_long_each_stage_took(inputs, tmp_path):
+    (inputs / "kherson-2025-06-05.txt").write_text(
+        "Russian shelling killed a man in Kherson, the city's administration said. "
+        "Russian shelling killed a man in Kherson on Thursday, the governor said.\n", encoding="utf-8")
+    result = invoke("build", inputs, "--out", tmp_path / "out", "--verbose")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("read 2 file(s), skipped 0; 2 items, 3 mentions, 2 events")
+    pages = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]]
+             for line in result.stderr.splitlines() if line.startswith("│")}
+    assert pages == {"kherson-2025-06-05.txt": ["", "2025-06-05", "1", "text 1", "2", "1"],
+                     "odesa-2025-06-10.txt": ["", "2025-06-10", "1", "text 1", "1", "1"]}
+    assert re.search(r"^time: read and split \d+\.\d\d s, extract \d+\.\d\d s, merge and write \d+\.\d\d s; "
+                     r"\d+\.\d\d s in all$", result.stderr, re.M)
+
+
+def test_quiet_prints_nothing_but_problems(inputs, tmp_path):
+    (inputs / "empty-2025-06-10.txt").write_bytes(b"")
+    result = invoke("build", inputs, "--out", tmp_path / "out", "--quiet")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"skipped {inputs / 'empty-2025-06-10.txt'}: empty file\n"
+
+
+def test_quiet_and_verbose_together_is_an_error(inputs, tmp_path):
+    result = invoke("build", inputs, "--out", tmp_path / "out", "-q", "-v")
+    assert result.exit_code == 1
+    assert result.stderr == "error: --quiet and --verbose cannot be used together\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_shell_completion_completes_commands_and_options(tmp_path):
+    script = subprocess.run([TIMELINE, "--show-completion", "bash"],
+                            capture_output=True, text=True, cwd=ROOT, check=True).stdout
+    (tmp_path / "timeline.sh").write_text(script, encoding="utf-8")
+    probe = (f"source {tmp_path / 'timeline.sh'}; "
+             "COMP_WORDS=(timeline re); COMP_CWORD=1; _timeline_completion timeline; echo ${COMPREPLY[@]}; "
+             "COMP_WORDS=(timeline build --reb); COMP_CWORD=2; _timeline_completion timeline; echo ${COMPREPLY[@]}")
+    done = subprocess.run(["bash", "-c", probe], capture_output=True, text=True,
+                          env={"PATH": f"{TIMELINE.parent}:/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert done.stdout.splitlines() == ["report", "--rebuild"], done.stderr
+
+
+def test_install_completion_writes_the_script_for_the_shell(tmp_path):
+    done = subprocess.run([TIMELINE, "--install-completion", "bash"], capture_output=True,
+                          text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SHELL": "/bin/bash"})
+    assert done.returncode == 0, done.stderr
+    assert "_timeline_completion" in (tmp_path / ".bash_completions" / "timeline.sh").read_text(encoding="utf-8")
+    assert ".bash_completions/timeline.sh" in (tmp_path / ".bashrc").read_text(encoding="utf-8")
 
 
 def test_every_command_is_in_the_readme():

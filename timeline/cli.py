@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -51,7 +53,10 @@ def build(
     inputs: Optional[List[Path]] = typer.Argument(None, help="Files and/or folders to read [default: data/raw]."),
     out_dir: Path = typer.Option(Path("data/out"), "--out", "-o", help="Folder the tables are written to."),
     strict: bool = typer.Option(False, "--strict", help="Stop at the first bad input file and write nothing."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors."),
+    quiet: bool = typer.Option(False, "--quiet", "-q",
+                               help="Print nothing on stdout: only errors and warnings, on stderr."),
+    verbose: bool = typer.Option(False, "--verbose", "-v",
+                                 help="Also print, on stderr, what each page gave and how long each stage took."),
     rebuild: bool = typer.Option(False, "--rebuild",
                                  help="Ignore the earlier build in --out and start from scratch."),
 ) -> None:
@@ -59,12 +64,19 @@ def build(
 
     When --out already holds a build, the new pages are merged into it: events
     keep their ids, a page read again replaces its earlier items, and
-    re-running with pages already seen changes nothing.
+    re-running with pages already seen changes nothing. Prints a one-line
+    summary and a table of the files written; each skipped file gets one line
+    on stderr. Exit status 0: every input used; 2: something was skipped;
+    1: an error, nothing written.
     """
+    if quiet and verbose:
+        _err("error: --quiet and --verbose cannot be used together")
+        raise typer.Exit(1)
     inputs = inputs or [Path("data/raw")]
+    clock = _Clock() if verbose else None
     try:
-        with _progress(quiet) as progress:
-            report = pipeline.build(inputs, out_dir, strict=strict, progress=progress, rebuild=rebuild)
+        with _progress(quiet) as bar:
+            report = pipeline.build(inputs, out_dir, strict=strict, progress=_both(bar, clock), rebuild=rebuild)
     except TimelineError as exc:
         _err(f"error: {exc}")
         raise typer.Exit(1)
@@ -72,9 +84,47 @@ def build(
         _err(f"skipped {problem}")
     for warning in report.warnings:
         _err(f"warning: {warning}")
+    if verbose:
+        _show_pages(out_dir)
+        _err(clock.summary())
     if not quiet:
         _summary(report, out_dir)
     raise typer.Exit(report.exit_code)
+
+
+class _Clock:
+    """Stage times of a build, read off the pipeline's extract progress calls: reading and splitting
+    end when the first item is extracted, merging and writing start after the last."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.first: float | None = None
+        self.last: float | None = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage == "extract":
+            now = time.perf_counter()
+            self.first = now if self.first is None else self.first
+            self.last = now
+
+    def summary(self) -> str:
+        end = time.perf_counter()
+        if self.first is None:
+            return f"time: {end - self.start:.2f} s in all (no items to extract)"
+        return (f"time: read and split {self.first - self.start:.2f} s, extract {self.last - self.first:.2f} s, "
+                f"merge and write {end - self.last:.2f} s; {end - self.start:.2f} s in all")
+
+
+def _both(*callbacks):
+    """One progress callback calling each of `callbacks` that is not None (None when all are)."""
+    live = [c for c in callbacks if c is not None]
+    if not live:
+        return None
+
+    def call(stage: str, done: int, total: int) -> None:
+        for c in live:
+            c(stage, done, total)
+    return call
 
 
 @contextmanager
@@ -98,12 +148,57 @@ def _progress(quiet: bool):
         yield update
 
 
+def _show_pages(out_dir: Path) -> None:
+    """--verbose: what each page of the build gave (outlet, date, items and how it was split, mentions, events)."""
+    import pandas as pd
+
+    items = pd.read_parquet(out_dir / "items.parquet", columns=["source", "outlet", "published", "split_method"])
+    mentions = pd.read_parquet(out_dir / "mentions.parquet", columns=["source", "event_id"])
+    table = Table(title=f"pages in the build in {out_dir}", title_justify="left")
+    for col, justify in (("page", "left"), ("outlet", "left"), ("published", "left"), ("items", "right"),
+                         ("split by", "left"), ("mentions", "right"), ("events", "right")):
+        table.add_column(col, justify=justify, overflow="fold")
+    for source, grp in items.groupby("source", sort=True):
+        said = mentions[mentions["source"] == source]
+        methods = grp["split_method"].value_counts()
+        split_by = ", ".join(f"{m} {n}" for m, n in sorted(methods.items()))
+        first = grp.iloc[0]
+        table.add_row(source, str(first["outlet"]) if _filled(first["outlet"]) else "", f"{first['published']:%Y-%m-%d}", str(len(grp)), split_by,
+                      str(len(said)), str(said["event_id"].nunique()))
+    _stderr().print(table)
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
+
+
 def _summary(report: pipeline.BuildReport, out_dir: Path) -> None:
+    """The one-line summary (scripts parse it), then a table of every file written with its rows."""
     kept = f"kept {report.kept} items of the earlier build; " if report.kept else ""
     typer.echo(
         f"read {report.files_read} file(s), skipped {len(report.skipped)}; {kept}"
         f"{report.items} items, {report.mentions} mentions, {report.events} events -> {out_dir}/"
     )
+    out.print(_written_table(report.written, out_dir))
+
+
+def _written_table(written: List[Path], out_dir: Path) -> Table:
+    import pyarrow.parquet as pq
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("table", style="bold")
+    table.add_column("rows", justify="right")
+    table.add_column("written", overflow="fold")
+    outputs = [p for p in written if p.parent == out_dir]
+    for name in schema.tables():
+        files = [p for p in outputs if p.stem == name]
+        if files:
+            rows = pq.ParquetFile(out_dir / f"{name}.parquet").metadata.num_rows
+            table.add_row(name, f"{rows:,}", "\n".join(str(p) for p in files))
+    for path in outputs:
+        if path.stem not in schema.tables():
+            table.add_row("", "", str(path))
+    return table
 
 
 @app.command()
@@ -251,6 +346,27 @@ def _print_scores(report) -> None:
                f"{report.dedup_f1:>6.3f}   {report.dedup_joined} of {report.dedup_pairs} "
                f"gold pairs merged, {report.merged_pairs} pairs merged")
     typer.echo(f"{'over-merges':<18} {report.over_merges:>9}")
+
+
+@app.command()
+def report(
+    out_dir: Path = typer.Option(Path("data/out"), "--out", "-o",
+                                 help="The build folder; report.html is written into it."),
+) -> None:
+    """Write report.html into a build folder: its events day by day, with filters and charts.
+
+    One self-contained file (styles, script and plotly.js inlined) that opens
+    from disk in any browser, with no network. Build the folder first with
+    `timeline build PAGES --out DIR`.
+    """
+    from .report import write_report
+
+    try:
+        path = write_report(out_dir)
+    except TimelineError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1)
+    typer.echo(f"wrote {path}")
 
 
 @app.command(name="schema")

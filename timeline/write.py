@@ -101,6 +101,12 @@ def _stage(out: Path, writer) -> Path:
     return tmp
 
 
+def write_atomic(path: Path, writer) -> Path:
+    """Write one file (`writer(tmp_path)`) under a temporary name beside it, then rename it into place."""
+    os.replace(_stage(path.parent, writer), path)
+    return path
+
+
 def _write_parquet(df: pd.DataFrame, name: str, path: Path) -> None:
     arrow = pa.Table.from_pandas(df, schema=schema.table(name).arrow_schema(), preserve_index=False)
     pq.write_table(arrow, path, compression="zstd")
