@@ -1,0 +1,55 @@
+"""Extraction in several processes on one machine (`timeline build --jobs N`).
+
+Extraction is a pure function of one item, so the items are cut into chunks,
+each chunk is extracted in a worker process, and the chunks come back in input
+order: the output is byte for byte that of a build in one process. Workers are
+started with the `spawn` method (they inherit nothing but what is pickled, so
+the code behaves the same on Linux, macOS and Windows) and each loads the
+gazetteer index once, as it starts. Chunks are a few hundred items at most, so
+a worker's result is sent back in a few large messages, not one per item.
+"""
+from __future__ import annotations
+
+import multiprocessing
+from math import ceil
+from typing import Callable
+
+from .extract import places
+from .extract.mention import extract_item
+from .models import Item, Mention
+
+CHUNKS_PER_JOB = 8   # more chunks than workers, so a worker done early takes another
+MAX_CHUNK = 250      # items; bounds the memory a chunk's result holds in flight
+
+Progress = Callable[[str, int, int], None]
+
+
+def chunks(items: list[Item], jobs: int) -> list[list[Item]]:
+    """`items` cut into consecutive chunks, about CHUNKS_PER_JOB per job."""
+    size = max(1, min(MAX_CHUNK, ceil(len(items) / (jobs * CHUNKS_PER_JOB))))
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def extract(items: list[Item], jobs: int, progress: Progress | None = None) -> list[list[Mention]]:
+    """The mentions of each item, in the order of `items`, extracted by `jobs` worker processes."""
+    parts = chunks(items, jobs)
+    if not parts:
+        return []
+    places.load_index()  # so a missing on-disk cache is built once, here, not by every worker
+    out: list[list[Mention]] = []
+    with multiprocessing.get_context("spawn").Pool(min(jobs, len(parts)), initializer=start_worker) as pool:
+        for found in pool.imap(extract_chunk, parts):
+            out.extend(found)
+            if progress is not None:
+                progress("extract", len(out), len(items))
+    return out
+
+
+def start_worker() -> None:
+    """Load the gazetteer index (from the on-disk cache) once per worker process."""
+    places.load_index()
+
+
+def extract_chunk(items: list[Item]) -> list[list[Mention]]:
+    """The mentions of each item of one chunk (run in a worker)."""
+    return [extract_item(item) for item in items]
