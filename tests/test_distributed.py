@@ -1,6 +1,7 @@
 """`timeline build --scheduler`: a build on a Dask cluster writes what a build in one process writes."""
 import logging
 import socket
+import sys
 from pathlib import Path
 
 import dask
@@ -105,6 +106,15 @@ def test_jobs_with_a_scheduler_address_is_refused(tmp_path, inputs):
     assert result.exit_code == 1
     assert result.stderr == ("error: --jobs sets the workers of --scheduler local; "
                              "a scheduler at an address has its own\n")
+
+
+def test_without_dask_installed_scheduler_is_one_line(tmp_path, inputs, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)   # what `import distributed` meets when it is absent
+    result = invoke("build", inputs, "--out", tmp_path / "out", "--scheduler", "local")
+    assert result.exit_code == 1
+    assert result.stderr == ("error: --scheduler needs Dask: install timeline with its [dask] extra "
+                             "(pip install -e '.[dask]')\n")
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_scheduler_without_workers_is_named(short_connect_timeout):

@@ -42,7 +42,8 @@ class DaskEngine(pipeline.Engine):
             import dask.bag  # noqa: F401
             import distributed
         except ImportError as exc:
-            raise ClusterError("--scheduler needs Dask: pip install 'timeline[dask]'") from exc
+            raise ClusterError("--scheduler needs Dask: install timeline with its [dask] extra "
+                               "(pip install -e '.[dask]')") from exc
         self.cluster = None
         self.found: dict[Item, list[Mention]] = {}   # mentions extracted with their file's read
         if address == "local":
@@ -58,6 +59,9 @@ class DaskEngine(pipeline.Engine):
         except BaseException:
             self.close()
             raise
+
+    def __enter__(self) -> "DaskEngine":
+        return self   # no process pool: the cluster's workers do the work
 
     def __exit__(self, *exc) -> None:
         self.close()

@@ -11,6 +11,8 @@ a worker's result is sent back in a few large messages, not one per item.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.pool
+from datetime import datetime, timezone
 from math import ceil
 from typing import Callable
 
@@ -30,24 +32,41 @@ def chunks(items: list[Item], jobs: int) -> list[list[Item]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def extract(items: list[Item], jobs: int, progress: Progress | None = None) -> list[list[Mention]]:
-    """The mentions of each item, in the order of `items`, extracted by `jobs` worker processes."""
+def start(jobs: int) -> multiprocessing.pool.Pool:
+    """A pool of `jobs` worker processes, warming up (a build starts it before it reads, so the
+    workers' start-up, about a second, overlaps the reading)."""
+    places.load_index()  # so a missing on-disk cache is built once, here, not by every worker
+    return multiprocessing.get_context("spawn").Pool(jobs, initializer=start_worker)
+
+
+def extract(items: list[Item], jobs: int, progress: Progress | None = None,
+            pool: multiprocessing.pool.Pool | None = None) -> list[list[Mention]]:
+    """The mentions of each item, in the order of `items`, extracted by `jobs` worker processes
+    (those of `pool`, else a pool started for the call)."""
     parts = chunks(items, jobs)
     if not parts:
         return []
-    places.load_index()  # so a missing on-disk cache is built once, here, not by every worker
+    if pool is None:
+        with start(min(jobs, len(parts))) as pool:
+            return extract(items, jobs, progress, pool)
     out: list[list[Mention]] = []
-    with multiprocessing.get_context("spawn").Pool(min(jobs, len(parts)), initializer=start_worker) as pool:
-        for found in pool.imap(extract_chunk, parts):
-            out.extend(found)
-            if progress is not None:
-                progress("extract", len(out), len(items))
+    for found in pool.imap(extract_chunk, parts):
+        out.extend(found)
+        if progress is not None:
+            progress("extract", len(out), len(items))
     return out
 
 
+# Extracted once by each worker as it starts, so that it loads the vocabularies then, not on its first chunk.
+WARM_UP = Item(item_id="warm-up", source="warm-up", url=None, outlet=None,
+               published=datetime(2025, 1, 1, tzinfo=timezone.utc), item_time=None, position=0, headline=None,
+               text="Russian drones struck Kharkiv overnight, killing two people, the regional governor said.")
+
+
 def start_worker() -> None:
-    """Load the gazetteer index (from the on-disk cache) once per worker process."""
+    """Load the gazetteer index (from the on-disk cache) and the vocabularies, once per worker process."""
     places.load_index()
+    extract_item(WARM_UP)
 
 
 def extract_chunk(items: list[Item]) -> list[list[Mention]]:

@@ -85,12 +85,17 @@ class Engine:
         if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
             raise UsageError(f"--jobs must be a whole number of 1 or more (got {jobs})")
         self.jobs = jobs
+        self.pool = None
 
     def __enter__(self) -> "Engine":
+        if self.jobs > 1:
+            self.pool = parallel.start(self.jobs)   # workers start up while this process reads
         return self
 
     def __exit__(self, *exc) -> None:
-        pass
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool = None
 
     def read_files(self, tasks: list[read.ReadTask]) -> Iterable[FileRead]:
         """`read_file` of every task, in order (lazily, so a strict build stops at the first bad file)."""
@@ -100,7 +105,7 @@ class Engine:
         """The mentions of each item, in the order of `items`."""
         if self.jobs == 1:
             return extract_each(items, progress)
-        return parallel.extract(items, self.jobs, progress)
+        return parallel.extract(items, self.jobs, progress, self.pool)
 
     def merge(self, mentions: pd.DataFrame, previous: dict[str, str]) -> merge.Merged:
         return merge.merge_mentions(mentions, previous)
