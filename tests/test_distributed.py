@@ -55,19 +55,21 @@ def test_a_build_on_the_cluster_writes_the_same_bytes(cluster, tmp_path):
     pd.testing.assert_frame_equal(dataset, pd.read_parquet(tmp_path / "dask" / "events.parquet"))
 
 
-def test_an_incremental_build_with_bad_files_on_the_cluster_is_the_same(cluster, tmp_path, inputs):
+def test_an_incremental_build_with_bad_files_is_the_same_on_the_cluster_and_with_jobs(cluster, tmp_path, inputs):
     (inputs / "empty-2025-06-11.txt").write_bytes(b"")
     later = [inputs, tmp_path / "missing"]
     reports = {}
-    for name, scheduler in (("one", None), ("dask", cluster)):
-        pipeline.build([RAW], tmp_path / name, scheduler=scheduler)
-        reports[name] = pipeline.build(later, tmp_path / name, scheduler=scheduler)   # earlier items kept
-    one, on_cluster = reports["one"], reports["dask"]
+    for name, how in (("one", {}), ("dask", {"scheduler": cluster}), ("jobs2", {"jobs": 2})):
+        pipeline.build([RAW], tmp_path / name, **how)
+        reports[name] = pipeline.build(later, tmp_path / name, **how)   # earlier items kept, extracted again
+    one = reports["one"]
     assert one.kept > 0 and [str(e) for e in one.skipped] == [
         f"{inputs / 'empty-2025-06-11.txt'}: empty file", f"{tmp_path / 'missing'}: no such file or folder"]
-    assert ([str(e) for e in on_cluster.skipped], on_cluster.warnings, on_cluster.kept, on_cluster.events) == \
-           ([str(e) for e in one.skipped], one.warnings, one.kept, one.events)
-    assert files(tmp_path / "one") == files(tmp_path / "dask")
+    for name in ("dask", "jobs2"):
+        other = reports[name]
+        assert ([str(e) for e in other.skipped], other.warnings, other.kept, other.events) == \
+               ([str(e) for e in one.skipped], one.warnings, one.kept, one.events)
+        assert files(tmp_path / "one") == files(tmp_path / name), name
 
 
 def test_scheduler_local_starts_its_own_cluster(tmp_path, inputs):

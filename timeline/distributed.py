@@ -103,7 +103,7 @@ class DaskEngine(pipeline.Engine):
 
     def merge(self, mentions, previous: dict[str, str]) -> merge.Merged:
         def run(parts: list[merge.Part]) -> list[merge.Merged]:
-            futures = self.client.map(_merge_part, self.client.scatter(parts))
+            futures = self.client.map(parallel.merge_part, self.client.scatter(parts))
             return self.client.gather(futures)
 
         return merge.merge_in_parts(mentions, previous, self.threads * PARTS_PER_WORKER, run)
@@ -113,10 +113,6 @@ def read_and_extract(task: read.ReadTask) -> tuple[pipeline.FileRead, list[list[
     """Read and split one file, and extract its items (on a worker)."""
     got = pipeline.read_file(task)
     return got, parallel.extract_chunk(got.items)
-
-
-def _merge_part(part: merge.Part) -> merge.Merged:
-    return merge.merge_mentions(*part)
 
 
 def connect(address: str):

@@ -1,12 +1,15 @@
-"""Extraction in several processes on one machine (`timeline build --jobs N`).
+"""Extraction and merge in several processes on one machine (`timeline build --jobs N`).
 
 Extraction is a pure function of one item, so the items are cut into chunks,
 each chunk is extracted in a worker process, and the chunks come back in input
-order: the output is byte for byte that of a build in one process. Workers are
-started with the `spawn` method (they inherit nothing but what is pickled, so
-the code behaves the same on Linux, macOS and Windows) and each loads the
-gazetteer index once, as it starts. Chunks are a few hundred items at most, so
-a worker's result is sent back in a few large messages, not one per item.
+order: the output is byte for byte that of a build in one process. Chunks are
+a few hundred items at most, so a worker's result is sent back in a few large
+messages, not one per item. The merge is cut into parts of whole blocks that
+the same workers merge (exactly the events of one merge: `merge.merge_in_parts`).
+
+Workers are started with the `spawn` method (they inherit nothing but what is
+pickled, so the code behaves the same on Linux, macOS and Windows) and each
+loads the gazetteer index and the vocabularies once, as it starts.
 """
 from __future__ import annotations
 
@@ -16,11 +19,15 @@ from datetime import datetime, timezone
 from math import ceil
 from typing import Callable
 
+import pandas as pd
+
 from .extract import places
 from .extract.mention import extract_item
+from .merge import Merged, Part, merge_in_parts, merge_mentions
 from .models import Item, Mention
 
 CHUNKS_PER_JOB = 8   # more chunks than workers, so a worker done early takes another
+PARTS_PER_JOB = 4    # the same for the parts of the merge
 MAX_CHUNK = 250      # items; bounds the memory a chunk's result holds in flight
 
 Progress = Callable[[str, int, int], None]
@@ -72,3 +79,13 @@ def start_worker() -> None:
 def extract_chunk(items: list[Item]) -> list[list[Mention]]:
     """The mentions of each item of one chunk (run in a worker)."""
     return [extract_item(item) for item in items]
+
+
+def merge(mentions: pd.DataFrame, previous: dict[str, str], jobs: int, pool: multiprocessing.pool.Pool) -> Merged:
+    """`merge.merge_mentions`, its parts (whole blocks, see `merge.merge_in_parts`) merged by the pool's workers."""
+    return merge_in_parts(mentions, previous, jobs * PARTS_PER_JOB, lambda parts: pool.map(merge_part, parts, 1))
+
+
+def merge_part(part: Part) -> Merged:
+    """Merge one part (run in a worker)."""
+    return merge_mentions(*part)

@@ -78,8 +78,9 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, strict: bool = Fals
 
 
 class Engine:
-    """Runs the stages that can be spread out: in this process, or with `jobs` > 1, extraction in
-    that many worker processes. `timeline.distributed.DaskEngine` runs them on a cluster."""
+    """Runs the stages that can be spread out: in this process, or with `jobs` > 1 (and entered as a
+    context manager), extraction and merge in that many worker processes. `timeline.distributed.DaskEngine`
+    runs them on a cluster."""
 
     def __init__(self, jobs: int = 1):
         if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
@@ -108,7 +109,9 @@ class Engine:
         return parallel.extract(items, self.jobs, progress, self.pool)
 
     def merge(self, mentions: pd.DataFrame, previous: dict[str, str]) -> merge.Merged:
-        return merge.merge_mentions(mentions, previous)
+        if self.pool is None:
+            return merge.merge_mentions(mentions, previous)
+        return parallel.merge(mentions, previous, self.jobs, self.pool)
 
 
 def engine_for(jobs: int | None = None, scheduler: str | None = None) -> Engine:
