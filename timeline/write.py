@@ -70,7 +70,7 @@ def write_tables(frames: dict[str, pd.DataFrame], out_dir: str | Path,
             _replace_folder(tmp, final)
         else:
             os.replace(tmp, final)
-    if not partition and is_partitioned_dataset(dataset):
+    if not partition and PARTITIONED in frames and is_partitioned_dataset(dataset):
         shutil.rmtree(dataset)
     return [final for _, final in staged]
 
