@@ -59,6 +59,16 @@ def build(
                                  help="Also print, on stderr, what each page gave and how long each stage took."),
     rebuild: bool = typer.Option(False, "--rebuild",
                                  help="Ignore the earlier build in --out and start from scratch."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N",
+                                       help="Extract in N processes (1 or more; the files written are the same "
+                                            "as with one) [default: 1; with --scheduler local: one per core]."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="ADDRESS",
+                                            help="Run read, split, extract and merge on a Dask cluster: the "
+                                                 "scheduler's address (tcp://HOST:8786), or 'local' to start one "
+                                                 "on this machine with --jobs workers. Needs timeline[dask]."),
+    partition: bool = typer.Option(False, "--partition",
+                                   help="Also write the events as a dataset partitioned by month: "
+                                        "events/month=YYYY-MM/part-0.parquet."),
 ) -> None:
     """Build events, mentions, items and figures tables from saved live-blog pages.
 
@@ -76,7 +86,8 @@ def build(
     clock = _Clock() if verbose else None
     try:
         with _progress(quiet) as bar:
-            report = pipeline.build(inputs, out_dir, strict=strict, progress=_both(bar, clock), rebuild=rebuild)
+            report = pipeline.build(inputs, out_dir, strict=strict, progress=_both(bar, clock), rebuild=rebuild,
+                                    jobs=jobs, scheduler=scheduler, partition=partition)
     except TimelineError as exc:
         _err(f"error: {exc}")
         raise typer.Exit(1)

@@ -16,6 +16,10 @@ class InputError(TimelineError):
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
 
+    def __reduce__(self):
+        """Pickled as (path, reason), so it crosses to and from worker processes."""
+        return type(self), (self.path, self.reason)
+
 
 class VocabularyError(TimelineError):
     """A vocabulary data file is malformed (duplicate key, bad column, ...)."""
@@ -27,3 +31,11 @@ class SchemaError(TimelineError):
 
 class OutputError(TimelineError):
     """The output folder cannot be read or written."""
+
+
+class UsageError(TimelineError):
+    """An option that cannot work as given (`--jobs 0`)."""
+
+
+class ClusterError(TimelineError):
+    """The Dask cluster cannot be reached or used."""

@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Callable
 
 import pandas as pd
 
@@ -443,3 +444,73 @@ def _report_order(rec: dict) -> tuple:
 def _hash_id(mention_id: str, salt: int) -> str:
     key = mention_id if salt == 0 else f"{mention_id}#{salt}"
     return "ev-" + hashlib.sha1(key.encode()).hexdigest()[:16]
+
+
+# --- merging in parts (timeline.distributed) ----------------------------------------------------
+#
+# Mentions of two blocks are never compared, so the clusters of each block are
+# the same whether it is merged alone or with every other. Only ids tie blocks
+# together: an earlier event's id goes to one cluster among all that claim it,
+# and a hash already taken is salted. `merge_groups` keeps every claimant of an
+# earlier id in one group; a salt that merging apart would miss shows up as a
+# duplicate id, and `merge_in_parts` then merges everything in one piece.
+
+def block_of(mentions: pd.DataFrame) -> pd.Series:
+    """The block of each mention (a tuple key), indexed like `mentions`."""
+    cols = ["event_type", "acled_event_type", "country", "admin1", "actor_country"]
+    records = mentions[cols].astype(object).where(mentions[cols].notna(), None).to_dict("records")
+    return pd.Series([_block_key(r) for r in records], index=mentions.index, dtype=object)
+
+
+def merge_groups(mentions: pd.DataFrame, previous: dict[str, str] | None = None) -> pd.Series:
+    """A group number per mention: blocks, joined where an earlier build's event has mentions in
+    several of them. `merge_mentions` of each group alone gives that group's events."""
+    blocks = block_of(mentions)
+    root: dict[tuple, tuple] = {b: b for b in blocks}
+
+    def find(b: tuple) -> tuple:
+        while root[b] != b:
+            root[b] = root[root[b]]
+            b = root[b]
+        return b
+
+    first_block: dict[str, tuple] = {}
+    for mention_id, block in zip(mentions["mention_id"], blocks):
+        old = (previous or {}).get(mention_id)
+        if old is not None:
+            root[find(block)] = find(first_block.setdefault(old, block))
+    numbers: dict[tuple, int] = {}
+    return pd.Series([numbers.setdefault(find(b), len(numbers)) for b in blocks], index=mentions.index)
+
+
+Part = tuple[pd.DataFrame, dict[str, str]]   # mentions of whole groups, and their earlier event ids
+
+
+def merge_in_parts(mentions: pd.DataFrame, previous: dict[str, str] | None, parts: int,
+                   run: Callable[[list[Part]], list[Merged]]) -> Merged:
+    """`merge_mentions(mentions, previous)`, with the groups packed into about `parts` parts that
+    `run` merges (each with `merge_mentions`, anywhere, e.g. on the workers of a cluster). Events come
+    part by part instead of in report order; the tables written, which are sorted, are the same."""
+    previous = previous or {}
+    if mentions.empty:
+        return merge_mentions(mentions, previous)
+    jobs = [(frame, {m: previous[m] for m in frame["mention_id"] if m in previous})
+            for frame in _pack(mentions, merge_groups(mentions, previous), parts)]
+    merged = run(jobs)
+    events = pd.concat([m.events for m in merged], ignore_index=True)
+    if events["event_id"].duplicated().any():
+        return merge_mentions(mentions, previous)   # a salted id that merging apart cannot see
+    return Merged(schema.enforce(events, "events"),
+                  pd.concat([m.event_of for m in merged]).reindex(mentions.index),
+                  pd.concat([m.links for m in merged], ignore_index=True))
+
+
+def _pack(mentions: pd.DataFrame, groups: pd.Series, parts: int) -> list[pd.DataFrame]:
+    """Whole groups in at most `parts` frames of about equal size (largest group first)."""
+    sizes = groups.value_counts(sort=False)
+    loads = [(0, n, []) for n in range(min(parts, len(sizes)))]
+    for group, size in sorted(sizes.items(), key=lambda gs: (-gs[1], gs[0])):
+        load, n, members = min(loads)
+        members.append(group)
+        loads[n] = (load + size, n, members)
+    return [mentions[groups.isin(members)] for _, _, members in sorted(loads, key=lambda x: x[1])]

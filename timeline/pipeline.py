@@ -10,8 +10,8 @@ from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
-from . import merge, read, schema, split, state, write
-from .errors import InputError
+from . import merge, parallel, read, schema, split, state, write
+from .errors import InputError, UsageError
 from .extract.mention import extract_item
 from .models import Item, Mention
 
@@ -51,21 +51,75 @@ class Tables:
 
 
 def build(inputs: Sequence[str | Path], out_dir: str | Path, strict: bool = False,
-          progress: Progress | None = None, rebuild: bool = False) -> BuildReport:
+          progress: Progress | None = None, rebuild: bool = False, jobs: int | None = None,
+          scheduler: str | None = None, partition: bool = False) -> BuildReport:
     """Read every input, extract and merge events, and write the tables to `out_dir`.
 
     When `out_dir` holds an earlier build, the new inputs are merged into it
     (a page read again replaces its earlier items) and events keep their ids;
     `rebuild` ignores the earlier build. Bad files are skipped and reported
     (or, with `strict`, the first one is raised and nothing is written).
+
+    `jobs` > 1 extracts in that many processes (timeline.parallel); `scheduler`
+    (an address, or "local" for a cluster of `jobs` processes, default one per
+    core) runs read, split, extract and merge on a Dask cluster
+    (timeline.distributed). Either way the files written are the same, byte
+    for byte. `partition` also writes the events as `events/month=YYYY-MM/`.
     """
-    previous = state.Previous() if rebuild else state.load(out_dir)
-    items, report = read_items(inputs, strict=strict)
-    items, report.kept = combine(previous.items, items)
-    tables = process(items, progress, previous.event_of)
+    with engine_for(jobs, scheduler) as engine:   # a scheduler is reached before anything is read
+        previous = state.Previous() if rebuild else state.load(out_dir)
+        items, report = read_items(inputs, strict=strict, engine=engine)
+        items, report.kept = combine(previous.items, items)
+        tables = process(items, progress, previous.event_of, engine)
     report.items, report.mentions, report.events = len(tables.items), len(tables.mentions), len(tables.events)
-    report.written = write.write_tables(tables.as_dict(), out_dir, state.frames(items, tables.links))
+    report.written = write.write_tables(tables.as_dict(), out_dir, state.frames(items, tables.links),
+                                        partition=partition)
     return report
+
+
+class Engine:
+    """Runs the stages that can be spread out: in this process, or with `jobs` > 1 (and entered as a
+    context manager), extraction and merge in that many worker processes. `timeline.distributed.DaskEngine`
+    runs them on a cluster."""
+
+    def __init__(self, jobs: int = 1):
+        if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+            raise UsageError(f"--jobs must be a whole number of 1 or more (got {jobs})")
+        self.jobs = jobs
+        self.pool = None
+
+    def __enter__(self) -> "Engine":
+        if self.jobs > 1:
+            self.pool = parallel.start(self.jobs)   # workers start up while this process reads
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool = None
+
+    def read_files(self, tasks: list[read.ReadTask]) -> Iterable[FileRead]:
+        """`read_file` of every task, in order (lazily, so a strict build stops at the first bad file)."""
+        return map(read_file, tasks)
+
+    def extract(self, items: list[Item], progress: Progress | None = None) -> list[list[Mention]]:
+        """The mentions of each item, in the order of `items`."""
+        if self.jobs == 1:
+            return extract_each(items, progress)
+        return parallel.extract(items, self.jobs, progress, self.pool)
+
+    def merge(self, mentions: pd.DataFrame, previous: dict[str, str]) -> merge.Merged:
+        if self.pool is None:
+            return merge.merge_mentions(mentions, previous)
+        return parallel.merge(mentions, previous, self.jobs, self.pool)
+
+
+def engine_for(jobs: int | None = None, scheduler: str | None = None) -> Engine:
+    """The engine a build runs on; with a scheduler, connected (raises ClusterError when it cannot be)."""
+    if scheduler is None:
+        return Engine(1 if jobs is None else jobs)
+    from . import distributed
+    return distributed.DaskEngine(scheduler, jobs)
 
 
 def combine(earlier: list[Item], new: list[Item]) -> tuple[list[Item], int]:
@@ -77,28 +131,56 @@ def combine(earlier: list[Item], new: list[Item]) -> tuple[list[Item], int]:
     return sorted([*kept, *new], key=lambda i: (i.source, i.position, i.item_id)), len(kept)
 
 
-def read_items(inputs: Sequence[str | Path], strict: bool = False) -> tuple[list[Item], BuildReport]:
+@dataclass
+class FileRead:
+    """What reading and splitting one file gave: its items and warnings, or why it was skipped."""
+
+    items: list[Item] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    parts_skipped: int = 0
+    error: InputError | None = None
+
+
+def read_file(task: read.ReadTask) -> FileRead:
+    """Read and split one file."""
+    try:
+        doc = read.read_task(task)
+    except InputError as exc:
+        return FileRead(error=exc)
+    items, warnings = split.split_document(doc)
+    return FileRead(items, [f"{doc.source}: {w}" for w in (*doc.notes, *warnings)],
+                    sum(isinstance(w, split.Skipped) for w in warnings))
+
+
+def read_items(inputs: Sequence[str | Path], strict: bool = False,
+               engine: Engine | None = None) -> tuple[list[Item], BuildReport]:
     """Read and split: the items of every input, and a report of files read, skipped and warnings."""
     report = BuildReport()
-    docs, errors = read.read_inputs(inputs, strict=strict)
-    report.skipped.extend(errors)
-    report.files_read = len(docs)
+    plan = read.plan_inputs(inputs)
+    results = iter((engine or Engine()).read_files([e for e in plan if isinstance(e, read.ReadTask)]))
     items: list[Item] = []
-    for doc in docs:
-        doc_items, warnings = split.split_document(doc)
-        report.warnings.extend(f"{doc.source}: {w}" for w in (*doc.notes, *warnings))
-        report.parts_skipped += sum(isinstance(w, split.Skipped) for w in warnings)
-        items.extend(doc_items)
+    for entry in plan:
+        got = FileRead(error=entry) if isinstance(entry, InputError) else next(results)
+        if got.error is not None:
+            if strict:
+                raise got.error
+            report.skipped.append(got.error)
+            continue
+        report.files_read += 1
+        report.warnings.extend(got.warnings)
+        report.parts_skipped += got.parts_skipped
+        items.extend(got.items)
     return items, report
 
 
 def process(items: list[Item], progress: Progress | None = None,
-            previous: dict[str, str] | None = None) -> Tables:
+            previous: dict[str, str] | None = None, engine: Engine | None = None) -> Tables:
     """Extract and merge: items in, the four output tables out. `previous` maps mention ids of an
     earlier build to their event ids, which the events keep."""
-    mentions = extract_all(items, progress)
+    engine = engine or Engine()
+    mentions = [m for found in engine.extract(items, progress) for m in found]
     mention_df = mentions_frame(mentions, items)
-    merged = merge.merge_mentions(mention_df, previous)
+    merged = engine.merge(mention_df, previous or {})
     mention_df["event_id"] = merged.event_of
     return Tables(
         items=items_frame(items),
@@ -110,10 +192,14 @@ def process(items: list[Item], progress: Progress | None = None,
 
 
 def extract_all(items: Iterable[Item], progress: Progress | None = None) -> list[Mention]:
-    items = list(items)
-    out: list[Mention] = []
+    return [m for found in extract_each(list(items), progress) for m in found]
+
+
+def extract_each(items: list[Item], progress: Progress | None = None) -> list[list[Mention]]:
+    """The mentions of each item, in this process."""
+    out: list[list[Mention]] = []
     for n, item in enumerate(items, start=1):
-        out.extend(extract_item(item))
+        out.append(extract_item(item))
         if progress is not None:
             progress("extract", n, len(items))
     return out

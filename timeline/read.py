@@ -6,6 +6,8 @@ Public API
     load_manifest(folder) -> (rows, problems)   parse `folder/sources.csv`
     read_document(path, manifest_row=None, source=None) -> Document
     read_inputs(inputs, strict=False) -> (documents, errors)
+    plan_inputs(inputs) -> [ReadTask | InputError]   the files read_inputs reads, not yet read
+    read_task(task) -> Document                      read one of them
 
 Helpers also used by `split`: parse_datetime, html_tree, html_depth, jsonld_nodes,
 jsonld_type, jsonl_records, load_json.
@@ -580,6 +582,30 @@ def read_document(path: str | Path, manifest_row: ManifestRow | None = None,
     )
 
 
+@dataclass(frozen=True)
+class ReadTask:
+    """One file `read_inputs` reads: where it is, its `sources.csv` row, its name as a source."""
+
+    path: Path
+    row: ManifestRow | None
+    source: str
+
+
+def plan_inputs(inputs: Sequence[str | Path]) -> list[ReadTask | InputError]:
+    """The files `read_inputs` reads, in its order, with the problems met finding them (missing
+    inputs, bad `sources.csv` rows) in place. Reads folders and manifests, never the files, so the
+    files can be read anywhere (`read_task`), e.g. by the workers of a cluster."""
+    planner = _Planner()
+    for item in inputs:
+        planner.add_input(Path(item))
+    return planner.plan
+
+
+def read_task(task: ReadTask) -> Document:
+    """Read the file of one task (see `read_document`)."""
+    return read_document(task.path, task.row, task.source)
+
+
 def read_inputs(inputs: Sequence[str | Path], strict: bool = False) -> tuple[list[Document], list[InputError]]:
     """Read every input file; return the documents and every problem met.
 
@@ -587,45 +613,39 @@ def read_inputs(inputs: Sequence[str | Path], strict: bool = False) -> tuple[lis
     are all collected as InputErrors (in the order met). With strict=True the first
     InputError is raised instead. Documents come in discovery order.
     """
-    reader = _Reader(strict)
-    for item in inputs:
-        reader.read_input(Path(item))
-    return reader.documents, reader.errors
+    documents: list[Document] = []
+    errors: list[InputError] = []
+    for entry in plan_inputs(inputs):
+        try:
+            if isinstance(entry, InputError):
+                raise entry
+            documents.append(read_task(entry))
+        except InputError as exc:
+            if strict:
+                raise
+            errors.append(exc)
+    return documents, errors
 
 
-class _Reader:
-    """The state of one `read_inputs` call: documents, errors, manifests seen."""
+class _Planner:
+    """The state of one `plan_inputs` call: the plan so far, manifests and files seen."""
 
-    def __init__(self, strict: bool):
-        self.strict = strict
-        self.documents: list[Document] = []
-        self.errors: list[InputError] = []
+    def __init__(self) -> None:
+        self.plan: list[ReadTask | InputError] = []
         self.manifests: dict[Path, dict[str, ManifestRow]] = {}
         self.seen: set[Path] = set()
 
-    def fail(self, error: InputError) -> None:
-        if self.strict:
-            raise error
-        self.errors.append(error)
-
-    def read_input(self, item: Path) -> None:
+    def add_input(self, item: Path) -> None:
         try:
             pairs = _expand(item)
         except InputError as exc:
-            self.fail(exc)
+            self.plan.append(exc)
             return
         for path, base in pairs:
             if path.resolve() not in self.seen:
                 self.seen.add(path.resolve())
-                self.read_file(path, base)
-
-    def read_file(self, path: Path, base: Path) -> None:
-        source = path.relative_to(base).as_posix()
-        row = self.manifest_row(path, base)
-        try:
-            self.documents.append(read_document(path, row, source))
-        except InputError as exc:
-            self.fail(exc)
+                row = self.manifest_row(path, base)
+                self.plan.append(ReadTask(path, row, path.relative_to(base).as_posix()))
 
     def manifest_row(self, path: Path, base: Path) -> ManifestRow | None:
         """The row for `path` in the nearest sources.csv between its folder and `base`."""
@@ -639,8 +659,7 @@ class _Reader:
         if folder not in self.manifests:
             rows, problems = load_manifest(folder)
             self.manifests[folder] = rows
-            for problem in problems:
-                self.fail(problem)
+            self.plan.extend(problems)
         return self.manifests[folder]
 
 

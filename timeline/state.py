@@ -94,7 +94,8 @@ def frames(items: list[Item], links: pd.DataFrame) -> dict[str, pd.DataFrame]:
     rows = [{c: _stamp(getattr(i, c)) if c in ("published", "item_time") else getattr(i, c)
              for c in ITEM_COLUMNS} for i in items]
     item_df = pd.DataFrame(rows, columns=list(ITEM_COLUMNS)).sort_values(["source", "position", "item_id"])
-    link_df = links.loc[:, LINK_COLUMNS].sort_values("mention_id")
+    # as plain objects, so the file's bytes (its pandas metadata names the dtypes) depend only on the values
+    link_df = links.loc[:, LINK_COLUMNS].astype(object).sort_values("mention_id")
     return {"items": item_df.reset_index(drop=True), "links": link_df.reset_index(drop=True)}
 
 

@@ -6,6 +6,8 @@ over the old one, so an interrupted run leaves the previous output intact.
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from .errors import OutputError
 
 
 def write_tables(frames: dict[str, pd.DataFrame], out_dir: str | Path,
-                 state: dict[str, pd.DataFrame] | None = None) -> list[Path]:
+                 state: dict[str, pd.DataFrame] | None = None, partition: bool = False) -> list[Path]:
     """Write every table as `<name>.parquet` and `<name>.csv`; returns the paths written.
 
     `datapackage.json` (timeline.datapackage) describes the CSVs written,
@@ -29,10 +31,19 @@ def write_tables(frames: dict[str, pd.DataFrame], out_dir: str | Path,
     the next incremental build. All files are first written under temporary
     names; only when every one of them is complete are they renamed into
     place, tables first, state last.
+
+    `partition` also writes the events as a Hive-partitioned dataset,
+    `events/month=YYYY-MM/part-0.parquet` (by the month of `event_date`),
+    the same rows as events.parquet. A build without it removes such a folder
+    left by an earlier build, which would no longer match events.parquet (a
+    folder named `events` that holds anything else is never touched).
     """
     out = Path(out_dir)
     _mkdir(out)
     _sweep(out)
+    dataset = out / PARTITIONED
+    if partition and dataset.exists() and not is_partitioned_dataset(dataset):
+        raise OutputError(f"{dataset}: exists and is not a dataset timeline wrote; move it away or use another --out")
     staged: list[tuple[Path, Path]] = []
     csvs: dict[str, Path] = {}
     try:
@@ -41,6 +52,8 @@ def write_tables(frames: dict[str, pd.DataFrame], out_dir: str | Path,
             staged.append((_stage(out, lambda p: _write_parquet(df, name, p)), out / f"{name}.parquet"))
             csvs[name] = _stage(out, lambda p: _write_csv(df, p))
             staged.append((csvs[name], out / f"{name}.csv"))
+            if partition and name == PARTITIONED:
+                staged.append((_stage_folder(out, lambda d: _write_partitions(df, name, d)), dataset))
         staged.append((_stage(out, lambda p: datapackage.write(p, list(frames), csvs)), out / "datapackage.json"))
         if state is not None:
             folder = _mkdir(state_folder(out))
@@ -50,18 +63,70 @@ def write_tables(frames: dict[str, pd.DataFrame], out_dir: str | Path,
                            folder / "state.json"))
     except BaseException:
         for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+            _remove(tmp)
         raise
     for tmp, final in staged:
-        os.replace(tmp, final)
+        if tmp.is_dir():
+            _replace_folder(tmp, final)
+        else:
+            os.replace(tmp, final)
+    if not partition and PARTITIONED in frames and is_partitioned_dataset(dataset):
+        shutil.rmtree(dataset)
     return [final for _, final in staged]
 
 
+PARTITIONED = "events"                  # the table also written as a partitioned dataset, and its folder
+PARTITION_KEY = "month"                 # events/month=2025-06/
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"   # what Hive, Arrow and DuckDB read as a null key
+_PARTITION_DIR = re.compile(rf"{PARTITION_KEY}=(\d{{4}}-\d{{2}}|{NULL_PARTITION})")
+
+
+def is_partitioned_dataset(folder: Path) -> bool:
+    """Whether `folder` holds only what `write_tables(partition=True)` writes (so it may be replaced)."""
+    if not folder.is_dir():
+        return False
+    for sub in folder.iterdir():
+        if not (sub.is_dir() and _PARTITION_DIR.fullmatch(sub.name)):
+            return False
+        if any(f.name != "part-0.parquet" for f in sub.iterdir()):
+            return False
+    return True
+
+
+def _write_partitions(df: pd.DataFrame, name: str, folder: Path) -> None:
+    """One `month=YYYY-MM/part-0.parquet` per month of `event_date`; `df` is sorted, so each file is too."""
+    months = pd.to_datetime(df["event_date"]).dt.strftime("%Y-%m").fillna(NULL_PARTITION)
+    for month, part in df.groupby(months, sort=True):
+        sub = folder / f"{PARTITION_KEY}={month}"
+        sub.mkdir(mode=_DIR_MODE)
+        _write_parquet(part.reset_index(drop=True), name, sub / "part-0.parquet")
+        _fsync(sub / "part-0.parquet")
+
+
+def _replace_folder(tmp: Path, final: Path) -> None:
+    """Put the folder `tmp` in place of `final`: the old one is renamed away first, then removed."""
+    old = None
+    if final.exists():
+        old = Path(tempfile.mkdtemp(prefix=".tmp-", dir=final.parent))
+        os.rmdir(old)
+        os.replace(final, old)
+    os.replace(tmp, final)
+    if old is not None:
+        shutil.rmtree(old)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def _sweep(out: Path) -> None:
-    """Remove the temporary files a killed build left behind (never read as output, but litter)."""
+    """Remove the temporary files and folders a killed build left behind (never read as output, but litter)."""
     for folder in (out, state_folder(out)):
         for tmp in folder.glob(".tmp-*"):
-            tmp.unlink(missing_ok=True)
+            _remove(tmp)
 
 
 def _mkdir(folder: Path) -> Path:
@@ -84,6 +149,7 @@ def _umask() -> int:
 
 
 _FILE_MODE = 0o666 & ~_umask()
+_DIR_MODE = 0o777 & ~_umask()
 
 
 def _stage(out: Path, writer) -> Path:
@@ -93,8 +159,7 @@ def _stage(out: Path, writer) -> Path:
     tmp = Path(tmp_name)
     try:
         writer(tmp)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
+        _fsync(tmp)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise OutputError(f"{out}: cannot write ({exc.strerror})") from exc
@@ -105,6 +170,25 @@ def write_atomic(path: Path, writer) -> Path:
     """Write one file (`writer(tmp_path)`) under a temporary name beside it, then rename it into place."""
     os.replace(_stage(path.parent, writer), path)
     return path
+
+
+def _stage_folder(out: Path, writer) -> Path:
+    """Like `_stage`, for a writer that fills a folder."""
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=out))
+    os.chmod(tmp, _DIR_MODE)
+    try:
+        writer(tmp)
+    except BaseException as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise OutputError(f"{out}: cannot write ({exc.strerror})") from exc
+        raise
+    return tmp
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
 
 
 def _write_parquet(df: pd.DataFrame, name: str, path: Path) -> None:
