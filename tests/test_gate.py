@@ -1,0 +1,86 @@
+"""Pattern gates (timeline.extract.gate): they may only skip patterns that cannot match."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import _sre
+import pytest
+from re import _casefix
+
+from timeline import pipeline
+from timeline.extract import actions, dates, gate
+from timeline.extract.sentences import split_sentences
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [ROOT / "data" / "raw", ROOT / "tests" / "gold" / "pages", ROOT.parent / "shared" / "seeds"]
+
+
+@pytest.mark.parametrize("pattern, needs", [
+    (r"yesterday\s+(?:morning|evening)", {"yesterday"}),
+    (r"(?:early\s+)?this\s+(?:morning|afternoon)", {"morning", "afternoon"}),   # the rarer words win
+    (r"shot\s+down|intercepted", {"shot", "intercepted"}),
+    (r"\b(?:attack(?:s|ed)?)\b", {"attack"}),
+    (r"(?:early\s+)?tonight", {"tonight"}),
+    (r"(?-i:Kyiv)\s+region", {"region"}),
+    (r"Kharkiv{1,2}", {"kharki"}),
+])
+def test_required_words_of_a_pattern(pattern, needs):
+    assert gate.required(re.compile(pattern, re.I)) == needs
+
+
+@pytest.mark.parametrize("pattern", [
+    r"(?:on\s+)?of",             # only short words: in nearly every sentence, not worth a gate
+    r"\d+\s*km|miles",           # one branch has no literal word at least three letters long
+    r"(?:yesterday)?",           # optional
+    r"[a-z]+ly",                 # the only literal is short and follows a class
+])
+def test_no_gate_when_nothing_is_required(pattern):
+    assert gate.required(re.compile(pattern, re.I)) is None
+
+
+def test_fold_matches_the_regex_engine_for_every_character():
+    """Every character the re engine takes for an ASCII letter under IGNORECASE folds to that letter."""
+    extra = {chr(k): {chr(v) for v in vs} for k, vs in _casefix._EXTRA_CASES.items()}
+    wrong = []
+    for cp in range(0x80, 0x110000):
+        ch = chr(cp)
+        low = chr(_sre.unicode_tolower(cp))
+        variants = {low} | extra.get(low, set()) | extra.get(ch, set())
+        ascii_letters = {v for v in variants if v.isascii() and v.isalpha()}
+        if ascii_letters and gate.fold(ch) not in {a.lower() for a in ascii_letters}:
+            wrong.append(f"U+{cp:04X}")
+    assert not wrong
+
+
+def test_fold_of_lookalikes():
+    assert gate.fold("KİEV") == "kiev"
+    assert gate.fold("\u017ftrike") == "strike"
+    assert re.search("kiev", "KİEV", re.I) and re.search("strike", "\u017ftrike", re.I)
+
+
+def _sentences() -> list[str]:
+    items, _ = pipeline.read_items([p for p in PAGES if p.exists()])
+    out = [s.text for item in items for s in split_sentences(item.text)]
+    assert len(out) > 500
+    return out
+
+
+def test_gates_never_skip_a_pattern_that_matches_real_sentences():
+    """Over every sentence of our pages and the seeds: wherever a vocabulary pattern matches,
+    its gate lets it run (a gate that said no would silently lose a date, a trigger or a weapon)."""
+    rules = [*((r.pattern, r.gate) for r in dates.rules()),
+             *((r.pattern, r.gate) for r in actions._rules()),
+             *((r.pattern, r.gate) for r in actions._weapons())]
+    gated = sum(g.needs is not None for _, g in rules)
+    assert gated >= 0.9 * len(rules)
+    missed, skipped = [], 0
+    for sentence in _sentences():
+        folded = gate.fold(sentence)
+        for pattern, g in rules:
+            runs = g.may_match(folded)
+            skipped += not runs
+            if not runs and pattern.search(sentence):
+                missed.append((pattern.pattern, sentence))
+    assert not missed
+    assert skipped > 0
