@@ -69,18 +69,28 @@ def _sentences() -> list[str]:
 def test_gates_never_skip_a_pattern_that_matches_real_sentences():
     """Over every sentence of our pages and the seeds: wherever a vocabulary pattern matches,
     its gate lets it run (a gate that said no would silently lose a date, a trigger or a weapon)."""
-    rules = [*((r.pattern, r.gate) for r in dates.rules()),
-             *((r.pattern, r.gate) for r in actions._rules()),
-             *((r.pattern, r.gate) for r in actions._weapons())]
-    gated = sum(g.needs is not None for _, g in rules)
-    assert gated >= 0.9 * len(rules)
+    sets = [dates._gated(), actions._rules(), actions._weapons()]
+    gated = sum(g.needs is not None for s in sets for g in s.gates)
+    assert gated >= 0.9 * sum(len(s.rules) for s in sets)
     missed, skipped = [], 0
     for sentence in _sentences():
-        folded = gate.fold(sentence)
-        for pattern, g in rules:
-            runs = g.may_match(folded)
-            skipped += not runs
-            if not runs and pattern.search(sentence):
-                missed.append((pattern.pattern, sentence))
+        for rules in sets:
+            runs = {id(r) for r in rules.runnable(sentence)}
+            for rule in rules.rules:
+                skipped += id(rule) not in runs
+                if id(rule) not in runs and rule.pattern.search(sentence):
+                    missed.append((rule.pattern.pattern, sentence))
     assert not missed
     assert skipped > 0
+
+
+def test_runnable_keeps_rule_order_and_ungated_rules():
+    class Rule:
+        def __init__(self, pattern):
+            self.pattern = re.compile(pattern, re.I)
+
+    rules = [Rule(r"yesterday"), Rule(r"\d+"), Rule(r"overnight"), Rule(r"night\s+raid")]
+    runnable = gate.Gates(rules).runnable("Drones struck OVERNIGHT, 14 hurt")
+    assert runnable == [rules[1], rules[2], rules[3]]     # "night" is inside "overnight": the raid rule may run
+    assert gate.Gates(rules).runnable("calm day") == [rules[1]]
+    assert gate.Gates([]).runnable("anything") == ()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..vocab import load_csv
-from .gate import Gate, fold
+from .gate import Gates
 
 CAPTIVES = re.compile(r"\b(?:prisoners?|POWs?|captives?|each\s+side|both\s+sides)\b", re.I)
 VIOLENT_FIGURES = frozenset({"killed", "injured", "casualties", "missing", "drones", "missiles", "bombs",
@@ -32,32 +32,26 @@ class Trigger:
 class _Rule:
     pattern: re.Pattern
     row: dict
-    gate: Gate
 
 
-def _compiled(rows) -> tuple[_Rule, ...]:
-    out = []
-    for row in rows:
-        pattern = re.compile(rf"\b(?:{row['pattern']})\b", re.I)
-        out.append(_Rule(pattern, row, Gate(pattern)))
-    return tuple(out)
+def _compiled(rows) -> Gates[_Rule]:
+    return Gates([_Rule(re.compile(rf"\b(?:{row['pattern']})\b", re.I), row) for row in rows])
 
 
 @lru_cache(maxsize=None)
-def _rules() -> tuple[_Rule, ...]:
+def _rules() -> Gates[_Rule]:
     return _compiled(load_csv("event_triggers.csv"))
 
 
 @lru_cache(maxsize=None)
-def _weapons() -> tuple[_Rule, ...]:
+def _weapons() -> Gates[_Rule]:
     return _compiled(sorted(load_csv("weapons.csv"), key=lambda r: int(r["rank"])))
 
 
-def _searches(rules: tuple[_Rule, ...], text: str):
+def _searches(rules: Gates[_Rule], text: str):
     """(rule, first match) of every rule that matches `text`, in rule order."""
-    folded = fold(text)
-    for rule in rules:
-        if rule.gate.may_match(folded) and (m := rule.pattern.search(text)):
+    for rule in rules.runnable(text):
+        if m := rule.pattern.search(text):
             yield rule, m
 
 

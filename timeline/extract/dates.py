@@ -52,7 +52,7 @@ from functools import lru_cache
 
 from ..errors import VocabularyError
 from ..vocab import load_csv
-from .gate import Gate, fold
+from .gate import Gates
 
 DATA_FILE = "date_phrases.csv"
 FUTURE_TOLERANCE_DAYS = 7
@@ -124,7 +124,6 @@ class _Rule:
     precision: str
     window: int
     order: int
-    gate: Gate
 
 
 
@@ -172,7 +171,7 @@ def rules() -> tuple[_Rule, ...]:
             window = int(row["window"] or 0)
         except (re.error, ValueError) as exc:
             raise VocabularyError(f"{where}: {exc}") from exc
-        out.append(_Rule(pattern, row["rule"], row["value"], row["precision"], window, order, Gate(pattern)))
+        out.append(_Rule(pattern, row["rule"], row["value"], row["precision"], window, order))
     return tuple(out)
 
 
@@ -426,12 +425,14 @@ def _evaluate(rule: _Rule, m: re.Match, text: str, anchor: dt.datetime) -> tuple
     return None
 
 
+@lru_cache(maxsize=None)
+def _gated() -> Gates:
+    return Gates(rules())
+
+
 def _candidates(text: str):
     """All rule matches as (start, end, rule, match), before overlaps are resolved."""
-    folded = fold(text)
-    for rule in rules():
-        if not rule.gate.may_match(folded):
-            continue
+    for rule in _gated().runnable(text):
         for m in rule.pattern.finditer(text):
             if m.end() > m.start():
                 yield m.start(), m.end(), rule, m

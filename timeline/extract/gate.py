@@ -14,13 +14,19 @@ Case: patterns are matched with re.IGNORECASE, so literals and sentences are
 compared folded. `fold()` lower-cases the way the `re` engine does, including
 the few non-ASCII letters that it treats as case variants of ASCII ones
 ("İ" and "ı" of i, "ſ" of s, the Kelvin sign of k); literals keep only ASCII.
+
+`Gates` does this for a whole list of patterns at once: one Aho-Corasick pass
+(pyahocorasick) finds every required string present in the sentence, and only
+the patterns needing one of them (and those with no gate) are run, in order.
 """
 from __future__ import annotations
 
 import re
 from re import _constants as sre
 from re import _parser as sre_parse
-from typing import Iterable
+from typing import Generic, Iterable, Sequence, TypeVar
+
+import ahocorasick
 
 MIN_LITERAL = 3      # shorter required strings ("on", "of") are in nearly every sentence: not worth a gate
 
@@ -101,3 +107,33 @@ class Gate:
 
     def may_match(self, folded: str) -> bool:
         return self.needs is None or any(s in folded for s in self.needs)
+
+
+T = TypeVar("T")
+
+
+class Gates(Generic[T]):
+    """Rules (anything with a `.pattern`) with their gates: `runnable(text)` yields, in rule order,
+    the rules that may match `text`; the others cannot."""
+
+    def __init__(self, rules: Sequence[T]):
+        self.rules = tuple(rules)
+        self.gates = tuple(Gate(r.pattern) for r in self.rules)
+        self._always = tuple(i for i, g in enumerate(self.gates) if g.needs is None)
+        users: dict[str, list[int]] = {}
+        for i, g in enumerate(self.gates):
+            for s in g.needs or ():
+                users.setdefault(s, []).append(i)
+        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+        for s, rules_needing in sorted(users.items()):
+            self._automaton.add_word(s, tuple(rules_needing))
+        if users:
+            self._automaton.make_automaton()
+
+    def runnable(self, text: str):
+        if self._automaton.kind != ahocorasick.AHOCORASICK:
+            return self.rules
+        wanted = set(self._always)
+        for _end, rules_needing in self._automaton.iter(fold(text)):
+            wanted.update(rules_needing)
+        return [self.rules[i] for i in sorted(wanted)]
