@@ -244,6 +244,7 @@ class Report:
     figures: dict[str, int]            # as the events table names them (money as usd, eur, gbp)
     window: int                        # 1 when the date phrase is a night's
     given: dict[str, int]              # the figures the sentence was written from
+    dated: bool                        # the sentence says when ({when}); else it is the post's day
 
 
 @dataclass
@@ -348,7 +349,8 @@ class Generator:
         slots = {"weapon_subj": weapon["subj"], "weapon_attack": weapon["attack"], "weapon_noun": weapon["noun"],
                  "ru_regions": self.region_list(), "direction": rng.choice(self.world.directions)}
         slots.update({slot: rng.choice(pools[pool]) for slot, pool in self.t["pool_slots"].items()})
-        truth: dict[str, Any] = {"actor_country": spec.get("actor")}
+        truth: dict[str, Any] = {"actor_country": spec.get("actor"), "target_country": spec.get("target"),
+                                 "acled_event_type": spec.get("acled_event_type")}
         slots.update(self.place_slots(spec.get("place"), used, truth))
         slots.update(self.people_slots(spec, truth))
         return slots, truth
@@ -464,7 +466,7 @@ class Generator:
         reported = {k: v for k, v in figures.items() if k in counted and k != "money"}
         if "money" in figures:          # written in millions ("€450m"), counted in units
             reported[event.slots["currency"]] = figures["money"] * 1_000_000
-        return Report(event, mode, sentence, reported, window, figures)
+        return Report(event, mode, sentence, reported, window, figures, "when" in self.fields(template))
 
     def opening(self, sentence: str) -> str:
         """Capitalised; a number that opens a sentence is spelled out, or follows "At least"."""
@@ -694,10 +696,17 @@ def truth_records(page: Page) -> Iterator[dict[str, Any]]:
     """One record per event sentence: where it is, and what extraction should read from it."""
     for position, post in enumerate(page.posts):
         for r in post.reports:
-            yield {"source": page.file, "position": position, "event": r.event.key, "kind": r.event.kind,
-                   "mode": r.mode, "sentence": r.sentence, "figures": r.figures, "window": r.window,
-                   "reported": post.time.isoformat() if page.layout not in ("scrape", "bullets") else None,
-                   **r.event.truth}
+            yield {"source": page.file, "position": position, "published": page.day.isoformat(),
+                   "reported": None if page.layout in ("scrape", "bullets") or post.summary else post.time.isoformat(),
+                   "event": r.event.key, "kind": r.event.kind, "mode": r.mode, "sentence": r.sentence,
+                   "figures": r.figures, "dated": r.dated, "window": r.window, **r.event.truth}
+
+
+def reports(seed: int = 7) -> Iterator[dict[str, Any]]:
+    """The truth records of an endless corpus at the standard density, page by page, without
+    writing it: event sentences with what extraction should read from them (bench/merge_bench.py)."""
+    for page in Generator(None, seed).pages():
+        yield from truth_records(page)
 
 
 def write_corpus(out: str | Path, items: int, seed: int = 7, truth: bool = False) -> dict[str, Any]:
