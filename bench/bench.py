@@ -159,7 +159,7 @@ def measure(items: int, seed: int) -> dict:
         proc = subprocess.run([sys.executable, __file__, "--one", str(folder), out],
                               capture_output=True, text=True)
     if proc.returncode != 0:
-        raise SystemExit(f"the {items:,}-item build failed:\n{proc.stderr}")
+        raise RuntimeError(f"the {items:,}-item build failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
     result = json.loads(proc.stdout.splitlines()[-1])
     if result["items"] != items or result["skipped"]:
         print(f"warning: asked for {items:,} items, the build read {result['items']:,} "
@@ -236,17 +236,22 @@ def main(argv: list[str]) -> int:
     up = startup(args.startup_runs)
     print(f"start-up: `timeline build data/raw` median {up['median_s']:.2f} s wall over {up['runs']} runs "
           f"(min {up['min_s']:.2f}, max {up['max_s']:.2f}; exit {up['exit_codes']})", flush=True)
-    results = []
+    report = {"machine": machine(), "seed": args.seed, "startup": up, "sizes": []}
     for n in args.sizes:
-        results.append(measure(n, args.seed))
-        r = results[-1]
+        try:
+            r = measure(n, args.seed)
+        except RuntimeError as exc:             # e.g. killed for memory: keep what the smaller sizes gave
+            print(exc, file=sys.stderr)
+            report["failed"] = {"items": n, "error": str(exc)}
+            break
+        report["sizes"].append(r)
+        args.json.write_text(json.dumps(report, indent=1) + "\n")     # after each size: a long run keeps its results
         print(f"{n:,} items: {r['wall_s']:.1f} s, {r['mentions']:,} mentions, {r['events']:,} events, "
               f"peak {r['peak_rss_mb']:,} MB", file=sys.stderr, flush=True)
-    print(table(results))
-    report = {"machine": machine(), "seed": args.seed, "startup": up, "sizes": results}
     args.json.write_text(json.dumps(report, indent=1) + "\n")
+    print(table(report["sizes"]))
     print(f"\n(written to {args.json})")
-    return 0
+    return 1 if "failed" in report else 0
 
 
 if __name__ == "__main__":
