@@ -2,7 +2,7 @@
 
     python bench/bench.py                        # 10k, 100k and 1M items (make bench)
     python bench/bench.py 10000 100000           # other sizes (make bench SIZES="10000 100000")
-    python bench/bench.py --json out.json --seed 7 --startup-runs 5
+    python bench/bench.py --json out.json --seed 7 --startup-runs 5 [--jobs N]
 
 For each size, a synthetic corpus (bench/corpus.py: all six page layouts, ~80 words an
 item) is built by the real pipeline in a fresh process of its own, so the peak memory
@@ -44,14 +44,17 @@ ROOT = HERE.parent
 CACHE = HERE / ".corpus"
 SIZES = (10_000, 100_000, 1_000_000)
 STAGES = ("read", "split", "extract", "merge", "write")
-# stage -> (module, function) wrapped to time it; "frames" is the table building between stages
+# stage -> the functions that do it, wrapped to time it ("module:attribute"; those missing are
+# skipped, so the benchmark follows the pipeline as it changes: a whole-input read_inputs or a
+# per-file read_task, extract_all or an engine's extract, ...). A call inside another timed call
+# counts for the outer one only. "frames" is the table building between extract and merge.
 WRAPPED = {
-    "read": ("timeline.read", "read_inputs"),
-    "split": ("timeline.split", "split_document"),
-    "extract": ("timeline.pipeline", "extract_all"),
-    "merge": ("timeline.merge", "merge_mentions"),
-    "write": ("timeline.write", "write_tables"),
-    "frames": ("timeline.pipeline", ("mentions_frame", "items_frame", "figures_frame")),
+    "read": ["timeline.read:read_inputs", "timeline.read:plan_inputs", "timeline.read:read_task"],
+    "split": ["timeline.split:split_document"],
+    "extract": ["timeline.pipeline:extract_all", "timeline.pipeline:extract_each", "timeline.pipeline:Engine.extract"],
+    "merge": ["timeline.merge:merge_mentions", "timeline.pipeline:Engine.merge"],
+    "write": ["timeline.write:write_tables"],
+    "frames": ["timeline.pipeline:mentions_frame", "timeline.pipeline:items_frame", "timeline.pipeline:figures_frame"],
 }
 
 
@@ -86,14 +89,22 @@ class StageClock:
         self.current: str | None = None
         self._stop = threading.Event()
 
-    def wrap(self) -> None:
+    def wrap(self) -> list[str]:
+        """Wrap every stage function that exists; returns the ones wrapped."""
         import importlib
 
-        for stage, (module_name, names) in WRAPPED.items():
-            module = importlib.import_module(module_name)
-            for name in (names,) if isinstance(names, str) else names:
-                if hasattr(module, name):
-                    setattr(module, name, self._timed(stage, getattr(module, name)))
+        done = []
+        for stage, targets in WRAPPED.items():
+            for target in targets:
+                module_name, path = target.split(":")
+                *owners, name = path.split(".")
+                owner = importlib.import_module(module_name)
+                for attr in owners:
+                    owner = getattr(owner, attr, None)
+                if owner is not None and hasattr(owner, name):
+                    setattr(owner, name, self._timed(stage, getattr(owner, name)))
+                    done.append(target)
+        return done
 
     def _timed(self, stage: str, func):
         def timed(*args, **kwargs):
@@ -126,17 +137,18 @@ class StageClock:
         self._stop.set()
 
 
-def run_one(corpus_dir: Path, out_dir: Path) -> dict:
+def run_one(corpus_dir: Path, out_dir: Path, jobs: int | None = None) -> dict:
     """Build one corpus as `timeline build` does; the timings, counts and memory as a dict."""
     t0 = time.perf_counter()
     from timeline import pipeline
     imported = time.perf_counter() - t0
     clock = StageClock()
-    clock.wrap()
+    wrapped = clock.wrap()
     if Path("/proc/self/statm").exists():
         clock.sample()
+    options = {"rebuild": True, **({"jobs": jobs} if jobs else {})}
     start = time.perf_counter()
-    report = pipeline.build([corpus_dir], out_dir, rebuild=True)
+    report = pipeline.build([corpus_dir], out_dir, **options)
     wall = time.perf_counter() - start
     clock.stop()
     meta = json.loads((corpus_dir / ".corpus.json").read_text())
@@ -147,16 +159,18 @@ def run_one(corpus_dir: Path, out_dir: Path) -> dict:
         "stage_s": {k: round(v, 3) for k, v in clock.seconds.items()},
         "other_s": round(wall - sum(clock.seconds[s] for s in STAGES), 3),     # frames included
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_children_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),  # --jobs workers
+        "jobs": jobs or 1, "timed": wrapped,
         "stage_peak_rss_mb": {k: round(v) for k, v in clock.peak_mb.items()},
         "corpus": {k: meta[k] for k in ("days", "pages", "bytes", "items_by_layout", "words_per_item")},
     }
 
 
-def measure(items: int, seed: int) -> dict:
+def measure(items: int, seed: int, jobs: int | None = None) -> dict:
     folder = corpus_for(items, seed)
     CACHE.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=CACHE, prefix=".out-") as out:
-        proc = subprocess.run([sys.executable, __file__, "--one", str(folder), out],
+        proc = subprocess.run([sys.executable, __file__, "--one", str(folder), out, *([str(jobs)] if jobs else [])],
                               capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"the {items:,}-item build failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
@@ -225,21 +239,22 @@ def table(results: list[dict]) -> str:
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--one"]:
-        print(json.dumps(run_one(Path(argv[1]), Path(argv[2]))))
+        print(json.dumps(run_one(Path(argv[1]), Path(argv[2]), int(argv[3]) if len(argv) > 3 else None)))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=list(SIZES), help="corpus sizes in items")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--startup-runs", type=int, default=5)
+    parser.add_argument("--jobs", type=int, help="pass --jobs to the builds (if the pipeline has it)")
     parser.add_argument("--json", type=Path, default=HERE / "results.json", help="where to write the results")
     args = parser.parse_args(argv)
     up = startup(args.startup_runs)
     print(f"start-up: `timeline build data/raw` median {up['median_s']:.2f} s wall over {up['runs']} runs "
           f"(min {up['min_s']:.2f}, max {up['max_s']:.2f}; exit {up['exit_codes']})", flush=True)
-    report = {"machine": machine(), "seed": args.seed, "startup": up, "sizes": []}
+    report = {"machine": machine(), "seed": args.seed, "jobs": args.jobs or 1, "startup": up, "sizes": []}
     for n in args.sizes:
         try:
-            r = measure(n, args.seed)
+            r = measure(n, args.seed, args.jobs)
         except RuntimeError as exc:             # e.g. killed for memory: keep what the smaller sizes gave
             print(exc, file=sys.stderr)
             report["failed"] = {"items": n, "error": str(exc)}
