@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: timeline test install clean gold-baseline bench-merge docs report-screenshot
+.PHONY: timeline test install clean gold-baseline bench bench-merge docs report-screenshot
 
 timeline: $(STAMP)
 	$(BIN)/timeline build data/raw --out data/out
@@ -28,7 +28,15 @@ clean:
 gold-baseline: $(STAMP)
 	$(BIN)/python tests/gold/update_baseline.py
 
-# Merge time and memory for 10k, 100k and 1M synthetic mentions (a few minutes; not part of make test).
+# Speed per stage, wall time, peak memory and start-up of `timeline build` on synthetic corpora of
+# 10k, 100k and 1M items, each size in its own process (the 1M run takes the better part of an hour;
+# not part of make test). Choose sizes with SIZES="10000 100000" (and JOBS=N to pass --jobs to the
+# builds); corpora are cached in bench/.corpus/, results written to bench/results.json.
+SIZES ?= 10000 100000 1000000
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py $(SIZES) $(if $(JOBS),--jobs $(JOBS))
+
+# Merge alone: time and memory for 10k, 100k and 1M mentions made from the same synthetic corpus.
 bench-merge: $(STAMP)
 	$(BIN)/python bench/merge_bench.py
 

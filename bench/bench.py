@@ -1,0 +1,273 @@
+"""End-to-end benchmark: speed per stage, wall time and peak memory of `timeline build`.
+
+    python bench/bench.py                        # 10k, 100k and 1M items (make bench)
+    python bench/bench.py 10000 100000           # other sizes (make bench SIZES="10000 100000")
+    python bench/bench.py --json out.json --seed 7 --startup-runs 5 [--jobs N]
+
+For each size, a synthetic corpus (bench/corpus.py: all six page layouts, ~80 words an
+item) is built by the real pipeline in a fresh process of its own, so the peak memory
+reported is that size's alone. Generating a corpus is not timed: corpora are kept in
+bench/.corpus/ (by size and seed, and regenerated when the generator changes), so reruns
+only build.
+
+Each stage is timed by wrapping the function that does it (read.read_inputs,
+split.split_document, pipeline.extract_all, merge.merge_mentions, write.write_tables) and
+running pipeline.build() as `timeline build` does; "other" is the wall time outside
+them: building the tables between extract and merge ("frames" in the JSON, timed on its
+own: pipeline.mentions_frame, items_frame, figures_frame) and the glue around. Peak RSS
+is the child's ru_maxrss; a sampler thread also records each stage's peak.
+
+Start-up is the wall time of `timeline build data/raw --out TMP` in a new process on a warm
+venv (after one untimed run), the median of --startup-runs.
+
+Prints a markdown table and writes everything, with the machine it ran on, to --json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CACHE = HERE / ".corpus"
+SIZES = (10_000, 100_000, 1_000_000)
+STAGES = ("read", "split", "extract", "merge", "write")
+# stage -> the functions that do it, wrapped to time it ("module:attribute"; those missing are
+# skipped, so the benchmark follows the pipeline as it changes: a whole-input read_inputs or a
+# per-file read_task, extract_all or an engine's extract, ...). A call inside another timed call
+# counts for the outer one only. "frames" is the table building between extract and merge.
+WRAPPED = {
+    "read": ["timeline.read:read_inputs", "timeline.read:plan_inputs", "timeline.read:read_task"],
+    "split": ["timeline.split:split_document"],
+    "extract": ["timeline.pipeline:extract_all", "timeline.pipeline:extract_each", "timeline.pipeline:Engine.extract"],
+    "merge": ["timeline.merge:merge_mentions", "timeline.pipeline:Engine.merge"],
+    "write": ["timeline.write:write_tables"],
+    "frames": ["timeline.pipeline:mentions_frame", "timeline.pipeline:items_frame", "timeline.pipeline:figures_frame"],
+}
+
+
+# ---------------------------------------------------------------- corpora
+
+def corpus_for(items: int, seed: int) -> Path:
+    """The cached corpus of `items` items, generated (untimed) when missing or stale."""
+    sys.path.insert(0, str(HERE))
+    import corpus
+
+    folder = CACHE / f"{items}-{seed}"
+    meta = folder / ".corpus.json"
+    if meta.is_file() and json.loads(meta.read_text())["fingerprint"] == corpus.fingerprint():
+        return folder
+    print(f"generating a corpus of {items:,} items in {folder} (not timed) ...", file=sys.stderr, flush=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    partial = CACHE / f".{items}-{seed}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    corpus.write_corpus(partial, items, seed)
+    partial.rename(folder)
+    return folder
+
+
+# ---------------------------------------------------------------- one size, in a child process
+
+class StageClock:
+    """Wall time and peak RSS of each stage, from wrappers around the stage functions."""
+
+    def __init__(self):
+        self.seconds = dict.fromkeys([*STAGES, "frames"], 0.0)
+        self.peak_mb = dict.fromkeys([*STAGES, "frames"], 0.0)
+        self.current: str | None = None
+        self._stop = threading.Event()
+
+    def wrap(self) -> list[str]:
+        """Wrap every stage function that exists; returns the ones wrapped."""
+        import importlib
+
+        done = []
+        for stage, targets in WRAPPED.items():
+            for target in targets:
+                module_name, path = target.split(":")
+                *owners, name = path.split(".")
+                owner = importlib.import_module(module_name)
+                for attr in owners:
+                    owner = getattr(owner, attr, None)
+                if owner is not None and hasattr(owner, name):
+                    setattr(owner, name, self._timed(stage, getattr(owner, name)))
+                    done.append(target)
+        return done
+
+    def _timed(self, stage: str, func):
+        def timed(*args, **kwargs):
+            outer, self.current = self.current, stage
+            start = time.perf_counter()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                if outer is None:                      # a stage inside another counts for the outer one
+                    self.seconds[stage] += time.perf_counter() - start
+                self.current = outer
+        return timed
+
+    def sample(self, every: float = 0.05) -> None:
+        """Record the RSS of this process every `every` seconds against the running stage."""
+        page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
+
+        def run():
+            with open("/proc/self/statm") as statm:
+                while not self._stop.wait(every):
+                    statm.seek(0)
+                    rss = int(statm.read().split()[1]) * page_mb
+                    stage = self.current
+                    if stage is not None:
+                        self.peak_mb[stage] = max(self.peak_mb[stage], rss)
+
+        threading.Thread(target=run, daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def run_one(corpus_dir: Path, out_dir: Path, jobs: int | None = None) -> dict:
+    """Build one corpus as `timeline build` does; the timings, counts and memory as a dict."""
+    t0 = time.perf_counter()
+    from timeline import pipeline
+    imported = time.perf_counter() - t0
+    clock = StageClock()
+    wrapped = clock.wrap()
+    if Path("/proc/self/statm").exists():
+        clock.sample()
+    options = {"rebuild": True, **({"jobs": jobs} if jobs else {})}
+    start = time.perf_counter()
+    report = pipeline.build([corpus_dir], out_dir, **options)
+    wall = time.perf_counter() - start
+    clock.stop()
+    meta = json.loads((corpus_dir / ".corpus.json").read_text())
+    return {
+        "items_asked": meta["items"], "files": report.files_read, "skipped": len(report.skipped),
+        "items": report.items, "mentions": report.mentions, "events": report.events,
+        "import_s": round(imported, 3), "wall_s": round(wall, 3),
+        "stage_s": {k: round(v, 3) for k, v in clock.seconds.items()},
+        "other_s": round(wall - sum(clock.seconds[s] for s in STAGES), 3),     # frames included
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_children_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),  # --jobs workers
+        "jobs": jobs or 1, "timed": wrapped,
+        "stage_peak_rss_mb": {k: round(v) for k, v in clock.peak_mb.items()},
+        "corpus": {k: meta[k] for k in ("days", "pages", "bytes", "items_by_layout", "words_per_item")},
+    }
+
+
+def measure(items: int, seed: int, jobs: int | None = None) -> dict:
+    folder = corpus_for(items, seed)
+    CACHE.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=CACHE, prefix=".out-") as out:
+        proc = subprocess.run([sys.executable, __file__, "--one", str(folder), out, *([str(jobs)] if jobs else [])],
+                              capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"the {items:,}-item build failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
+    result = json.loads(proc.stdout.splitlines()[-1])
+    if result["items"] != items or result["skipped"]:
+        print(f"warning: asked for {items:,} items, the build read {result['items']:,} "
+              f"({result['skipped']} file(s) skipped)", file=sys.stderr)
+    return result
+
+
+# ---------------------------------------------------------------- start-up
+
+def startup(runs: int) -> dict:
+    """Median wall time of `timeline build data/raw --out TMP` in a new process, after a warm-up run."""
+    exe = Path(sys.executable).with_name("timeline")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "timeline"]
+    times, codes = [], set()
+    for i in range(runs + 1):
+        with tempfile.TemporaryDirectory(prefix="timeline-startup-") as out:
+            start = time.perf_counter()
+            proc = subprocess.run([*command, "build", str(ROOT / "data" / "raw"), "--out", out],
+                                  capture_output=True, text=True)
+            elapsed = time.perf_counter() - start
+        codes.add(proc.returncode)
+        if i:                                     # the first run warms caches and is not counted
+            times.append(elapsed)
+    return {"runs": runs, "median_s": round(statistics.median(times), 3), "min_s": round(min(times), 3),
+            "max_s": round(max(times), 3), "exit_codes": sorted(codes)}
+
+
+# ---------------------------------------------------------------- report
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in _lines("/proc/cpuinfo") if line.startswith("model name")), None)
+    mem = next((int(line.split()[1]) // 1024 for line in _lines("/proc/meminfo") if line.startswith("MemTotal")), None)
+    commit = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True)
+    return {"cpu": cpu or platform.processor(), "cores": os.cpu_count(), "memory_mb": mem,
+            "python": platform.python_version(), "platform": platform.platform(),
+            "commit": commit.stdout.strip() or None, "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+
+def _lines(path: str) -> list[str]:
+    try:
+        return Path(path).read_text().splitlines()
+    except OSError:
+        return []
+
+
+def rate(items: int, seconds: float | None) -> str:
+    return f"{items / seconds:,.0f}" if seconds else "-"
+
+
+def table(results: list[dict]) -> str:
+    """The markdown table: items per second per stage, wall time, peak RSS, time ratio to the previous size."""
+    head = ["items", "read/s", "split/s", "extract/s", "merge/s", "write/s", "other s", "wall s", "items/s",
+            "peak RSS MB", "x time"]
+    rows = ["| " + " | ".join(head) + " |", "|" + "|".join("---:" for _ in head) + "|"]
+    for i, r in enumerate(results):
+        n = r["items"]
+        ratio = f"{r['wall_s'] / results[i - 1]['wall_s']:.1f}" if i else ""
+        cells = [f"{n:,}", *(rate(n, r["stage_s"][s]) for s in STAGES), f"{r['other_s']:.1f}",
+                 f"{r['wall_s']:.1f}", rate(n, r["wall_s"]), f"{r['peak_rss_mb']:,}", ratio]
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--one"]:
+        print(json.dumps(run_one(Path(argv[1]), Path(argv[2]), int(argv[3]) if len(argv) > 3 else None)))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=list(SIZES), help="corpus sizes in items")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--startup-runs", type=int, default=5)
+    parser.add_argument("--jobs", type=int, help="pass --jobs to the builds (if the pipeline has it)")
+    parser.add_argument("--json", type=Path, default=HERE / "results.json", help="where to write the results")
+    args = parser.parse_args(argv)
+    up = startup(args.startup_runs)
+    print(f"start-up: `timeline build data/raw` median {up['median_s']:.2f} s wall over {up['runs']} runs "
+          f"(min {up['min_s']:.2f}, max {up['max_s']:.2f}; exit {up['exit_codes']})", flush=True)
+    report = {"machine": machine(), "seed": args.seed, "jobs": args.jobs or 1, "startup": up, "sizes": []}
+    for n in args.sizes:
+        try:
+            r = measure(n, args.seed, args.jobs)
+        except RuntimeError as exc:             # e.g. killed for memory: keep what the smaller sizes gave
+            print(exc, file=sys.stderr)
+            report["failed"] = {"items": n, "error": str(exc)}
+            break
+        report["sizes"].append(r)
+        args.json.write_text(json.dumps(report, indent=1) + "\n")     # after each size: a long run keeps its results
+        print(f"{n:,} items: {r['wall_s']:.1f} s, {r['mentions']:,} mentions, {r['events']:,} events, "
+              f"peak {r['peak_rss_mb']:,} MB", file=sys.stderr, flush=True)
+    args.json.write_text(json.dumps(report, indent=1) + "\n")
+    print(table(report["sizes"]))
+    print(f"\n(written to {args.json})")
+    return 1 if "failed" in report else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
