@@ -71,8 +71,18 @@ def merge_mentions(mentions: pd.DataFrame, previous: dict[str, str] | None = Non
     with _no_gc():
         records = mentions.astype(object).where(mentions.notna(), None).to_dict("records")  # missing = None
         for idx, rec in zip(mentions.index, records):
-            rec["_index"] = idx
+            _prepare(rec, idx)
         return _merge_records(mentions, records, previous or {})
+
+
+def _prepare(rec: dict, idx) -> None:
+    """What every comparison reads, worked out once per mention: its figures, place precision and
+    kinds of tally."""
+    rec["_index"] = idx
+    rec["_day"] = rec["event_date"].toordinal()
+    rec["_figs"] = {c: rec[c] for c in schema.figure_categories() if rec[c] is not None}
+    rec["_prec"] = int(rec["geo_precision"]) if _present(rec["geo_precision"]) else 9
+    rec["_kinds"] = frozenset(n for n, cols in enumerate(TALLY_KINDS) if any(c in rec["_figs"] for c in cols))
 
 
 @contextmanager
@@ -153,33 +163,38 @@ def _find_cluster(rec: dict, block: list[_Cluster]) -> tuple[_Cluster | None, tu
         days = (rec["event_date"] - cluster.first["event_date"]).days
         if days > MAX_WINDOW:
             break
-        overlaps = [_jaccard(tokens, t) for t in cluster.tokens]  # with each row, used by both below
-        link = _join(rec, cluster, overlaps)
+        link = _join(rec, tokens, cluster)
         if link is None:
             continue
-        score = _affinity(rec, cluster, overlaps)
+        score = _affinity(rec, tokens, cluster)
         if best_score is None or score > best_score:
             best, best_link, best_score = cluster, link, score
     return best, best_link
 
 
-def _affinity(rec: dict, cluster: _Cluster, overlaps: list[float]) -> tuple:
-    same_figures = max(sum(1 for c in schema.figure_categories() if rec[c] is not None and rec[c] == r[c])
-                       for r in cluster.rows)
+def _affinity(rec: dict, tokens: frozenset, cluster: _Cluster) -> tuple:
+    figs = rec["_figs"].items()
+    same_figures = max(sum(1 for c, v in figs if r["_figs"].get(c) == v) for r in cluster.rows)
     same_day = any(r["event_date"] == rec["event_date"] for r in cluster.rows)
-    return (same_figures, same_day, round(max(overlaps), 6))
+    return (same_figures, same_day, round(max(_jaccard(tokens, t) for t in cluster.tokens), 6))
 
 
-def _join(rec: dict, cluster: _Cluster, overlaps: list[float]) -> tuple[str, str] | None:
+def _join(rec: dict, tokens: frozenset, cluster: _Cluster) -> tuple[str, str] | None:
     """(the mention `rec` matches, why) when `rec` reports the cluster's event, else None.
-    `overlaps` are the word overlaps of `rec`'s sentence with each row's."""
-    for overlap, other in zip(overlaps, cluster.rows):
+    `tokens` are the words of `rec`'s sentence."""
+    n = len(tokens)
+    cut = n * NEAR_DUPLICATE
+    for other_tokens, other in zip(cluster.tokens, cluster.rows):
+        m = len(other_tokens)
+        if m < cut or n < m * NEAR_DUPLICATE:
+            continue            # the overlap of two sets is at most the smaller over the larger
+        overlap = _jaccard(tokens, other_tokens)
         if overlap >= NEAR_DUPLICATE and _places_nest(rec, other) and not _conflict(rec, other):
             return other["mention_id"], f"near-identical sentence (word overlap {overlap:.2f}); {_place_why(rec, other)}"
-    if any(_conflict(rec, other) for other in cluster.rows):
-        return None
     other = next((o for o in cluster.rows if _same_event(rec, o)), None)
-    return None if other is None else (other["mention_id"], _why(rec, other))
+    if other is None or any(_conflict(rec, o) for o in cluster.rows):   # cheap test first: most fail it
+        return None
+    return other["mention_id"], _why(rec, other)
 
 
 def _why(a: dict, b: dict) -> str:
@@ -194,7 +209,7 @@ def _why(a: dict, b: dict) -> str:
 
 
 def _figures_why(a: dict, b: dict) -> str:
-    shared = [c for c in schema.figure_categories() if _present(a[c]) and _present(b[c])]
+    shared = [c for c in schema.figure_categories() if c in a["_figs"] and c in b["_figs"]]
     revised = [f"{c} {b[c]} -> {a[c]}" for c in shared if a[c] != b[c]]
     if revised:
         return "revised figures (" + ", ".join(revised) + ")"
@@ -218,11 +233,14 @@ def _same_sentence(a: dict, b: dict) -> bool:
 
 
 def _jaccard(a: frozenset, b: frozenset) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+    if not (a and b):
+        return 0.0
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared)
 
 
 def _same_event(a: dict, b: dict) -> bool:
-    return _dates_close(a, b) and _places_nest(a, b) and _actors_agree(a, b)
+    return _places_nest(a, b) and _dates_close(a, b) and _actors_agree(a, b)   # most often false first
 
 
 def _conflict(a: dict, b: dict) -> bool:
@@ -235,8 +253,8 @@ def _conflict(a: dict, b: dict) -> bool:
         return True
     if _same_sentence(a, b):
         return True
-    shared = [c for c in schema.figure_categories() if _present(a[c]) and _present(b[c])]
-    differ = any(a[c] != b[c] for c in shared)
+    fa, fb = a["_figs"], b["_figs"]
+    differ = any(fa[c] != fb[c] for c in fa.keys() & fb.keys())
     if a["event_date"] != b["event_date"] and a["_explicit"] and b["_explicit"]:
         return differ
     if differ and a["location"] != b["location"]:
@@ -245,7 +263,7 @@ def _conflict(a: dict, b: dict) -> bool:
 
 
 def _dates_close(a: dict, b: dict) -> bool:
-    days = abs((a["event_date"] - b["event_date"]).days)
+    days = abs(a["_day"] - b["_day"])
     if days == 0:
         return True
     slack = max(a["_window"], b["_window"])
@@ -260,7 +278,7 @@ def _places_nest(a: dict, b: dict) -> bool:
         return a["event_type"] != "ASSAULT" or not (_present(a["location"]) or _present(b["location"]))
     if a["location"] == b["location"]:
         return True
-    pa, pb = _precision(a), _precision(b)
+    pa, pb = a["_prec"], b["_prec"]
     if pa == 3 or pb == 3:
         return False
     if pa > pb:
@@ -300,10 +318,11 @@ def _named_apart(x, y) -> bool:
 
 def _figures_agree(a: dict, b: dict) -> bool:
     """A nationwide tally with different launch counts on one night is a different attack."""
-    if _precision(a) != 3:
+    if a["_prec"] != 3:
         return True
+    fa, fb = a["_figs"], b["_figs"]
     for col in ("drones", "missiles", "drones_downed", "missiles_downed", "combat_clashes"):
-        if _present(a[col]) and _present(b[col]) and a[col] != b[col]:
+        if col in fa and col in fb and fa[col] != fb[col]:
             return False
     return True
 
@@ -311,8 +330,8 @@ def _figures_agree(a: dict, b: dict) -> bool:
 def _downed_within_launched(a: dict, b: dict) -> bool:
     """More drones shot down than the other report says were launched: not the same attack."""
     for launched, downed in (("drones", "drones_downed"), ("missiles", "missiles_downed")):
-        for x, y in ((a, b), (b, a)):
-            if _present(x[launched]) and _present(y[downed]) and y[downed] > x[launched]:
+        for x, y in ((a["_figs"], b["_figs"]), (b["_figs"], a["_figs"])):
+            if launched in x and downed in y and y[downed] > x[launched]:
                 return False
     return True
 
@@ -322,16 +341,12 @@ TALLY_KINDS = (("killed", "injured", "casualties", "missing"),
                ("combat_clashes",))
 
 
-def _kinds(rec: dict) -> set[int]:
-    return {n for n, cols in enumerate(TALLY_KINDS) if any(_present(rec[c]) for c in cols)}
-
-
 def _same_kind_of_tally(a: dict, b: dict) -> bool:
     """Country-level reports that count different things (a toll here, a launch tally there) are
     two events: nothing else ties them to one place."""
-    if _precision(a) != 3 or _precision(b) != 3:
+    if a["_prec"] != 3 or b["_prec"] != 3:
         return True
-    ka, kb = _kinds(a), _kinds(b)
+    ka, kb = a["_kinds"], b["_kinds"]
     return not ka or not kb or bool(ka & kb)
 
 
@@ -346,7 +361,7 @@ def _event(cluster: _Cluster) -> dict:
     best = max(rows, key=_clarity)
     dated = [r for r in rows if r["_explicit"]] or rows
     date_row = Counter((r["event_date"], r["date_precision"]) for r in dated).most_common(1)[0][0]
-    place = min(rows, key=lambda r: (_precision(r), _reverse(_clarity(r))))
+    place = min(rows, key=lambda r: (r["_prec"], _reverse(_clarity(r))))
     ev = {
         "event_date": date_row[0], "date_precision": date_row[1],
         "event_type": best["event_type"],
@@ -362,10 +377,6 @@ def _event(cluster: _Cluster) -> dict:
         ev[cat] = _latest(rows, cat)
     ev.update(_provenance(rows, best))
     return ev
-
-
-def _precision(r: dict) -> int:
-    return int(r["geo_precision"]) if _present(r["geo_precision"]) else 9
 
 
 def _reverse(key: tuple) -> tuple:
