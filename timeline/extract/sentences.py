@@ -58,23 +58,32 @@ def _add(text: str, start: int, end: int, out: list[Sentence]) -> None:
     out.append(Sentence(stripped, s, s + len(stripped)))
 
 
+_OPEN_QUOTE = re.compile("[" + re.escape("".join(OPEN_QUOTES)) + "]")
+
+
 def mask_quotes(text: str) -> str:
     """`text` with every quotation replaced by spaces (same length, so offsets hold).
 
     A quotation left open runs to the end of the text. Apostrophes inside
     words ("Ukraine’s") are not quotation marks.
     """
-    chars = list(text)
-    i = 0
-    while i < len(chars):
-        ch = chars[i]
-        if ch in OPEN_QUOTES and _opens(text, i):
-            close = _find_close(text, i)
-            for j in range(i, close + 1):
-                chars[j] = " "
-            i = close
-        i += 1
-    return "".join(chars)
+    pieces = []
+    done = 0                      # text[:done] is already in `pieces`
+    m = _OPEN_QUOTE.search(text)
+    while m is not None:
+        i = m.start()
+        if not _opens(text, i):
+            m = _OPEN_QUOTE.search(text, i + 1)
+            continue
+        close = _find_close(text, i)
+        pieces.append(text[done:i])
+        pieces.append(" " * (close + 1 - i))
+        done = close + 1
+        m = _OPEN_QUOTE.search(text, done)
+    if not pieces:
+        return text
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def _opens(text: str, i: int) -> bool:
@@ -85,9 +94,9 @@ def _opens(text: str, i: int) -> bool:
 
 def _find_close(text: str, i: int) -> int:
     closer = CLOSE_FOR.get(text[i], "'")
-    j = i + 1
-    while j < len(text):
-        if text[j] == closer and (closer not in "’'" or j + 1 >= len(text) or not text[j + 1].isalnum()):
+    j = text.find(closer, i + 1)
+    while j != -1:
+        if closer not in "’'" or j + 1 >= len(text) or not text[j + 1].isalnum():
             return j
-        j += 1
+        j = text.find(closer, j + 1)
     return len(text) - 1
