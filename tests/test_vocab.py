@@ -71,8 +71,12 @@ def test_toll_and_attribution():
     assert {r["position"] for r in load_csv("attribution.csv")} <= {"before", "after"}
 
 
-def test_abbreviations_have_no_full_stop():
-    assert all(not a.endswith(".") for a in load_lines("abbreviations.txt"))
+def test_abbreviations_have_no_full_stop_and_fit_the_look_back():
+    from timeline.extract.sentences import LONGEST_ABBREVIATION
+
+    abbreviations = load_lines("abbreviations.txt")
+    assert all(not a.endswith(".") for a in abbreviations)
+    assert all(len(a) < LONGEST_ABBREVIATION for a in abbreviations)   # the splitter looks back no further
 
 
 def test_missing_file_is_a_vocabulary_error():

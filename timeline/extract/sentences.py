@@ -44,9 +44,13 @@ def split_sentences(text: str) -> list[Sentence]:
     return out
 
 
+_WORD_BEFORE = re.compile(r"[\w.]+$")
+LONGEST_ABBREVIATION = 40   # a longer run of letters and dots before a full stop is no abbreviation
+
+
 def _is_abbreviation(text: str, dot: int) -> bool:
-    word = re.search(r"([\w.]+)$", text[:dot])
-    return bool(word) and (word.group(1) in _abbreviations() or len(word.group(1)) == 1)
+    word = _WORD_BEFORE.search(text, max(0, dot - LONGEST_ABBREVIATION), dot)
+    return bool(word) and (word.group(0) in _abbreviations() or len(word.group(0)) == 1)
 
 
 def _add(text: str, start: int, end: int, out: list[Sentence]) -> None:
