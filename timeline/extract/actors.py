@@ -62,9 +62,13 @@ def country_iso3(iso2: str | None) -> str | None:
 def find_actors(text: str) -> list[ActorMatch]:
     """Every actor named in `text`, longest match first, non-overlapping, in text order."""
     scan = _Scan(text, _lexicon())
+    starts = _starts()
     out: list[ActorMatch] = []
     i = 0
     while i < len(scan.toks):
+        if _key(scan.word(i)) not in starts:   # no name, title or actor noun starts with this word
+            i += 1
+            continue
         found = scan.best(i)
         if found is None:
             i += 1
@@ -120,6 +124,11 @@ class _Table:
             self._folded.setdefault(_fold(form), []).append((form, value))
             tokens = _TOKEN.findall(form)
             self._widths.setdefault(_fold(tokens[0]), set()).add(len(tokens))
+        self._widest = {first: tuple(sorted(ws, reverse=True)) for first, ws in self._widths.items()}
+
+    def starts(self) -> frozenset[str]:
+        """The first words of the forms, as `_key` writes them."""
+        return frozenset(self._widths)
 
     def get(self, key: str):
         if key in self._exact:
@@ -131,9 +140,8 @@ class _Table:
 
     def longest(self, norm: str, toks: Sequence[tuple[int, int]], i: int):
         """(end token, value) of the longest form starting at token i, or None."""
-        first = norm[toks[i][0]:toks[i][1]]
-        widths = self._widths.get(first[:1].lower() + first[1:], ())
-        for width in sorted(widths, reverse=True):
+        widths = self._widest.get(_key(norm[toks[i][0]:toks[i][1]]), ())
+        for width in widths:
             j = i + width
             if j > len(toks):
                 continue
@@ -153,6 +161,19 @@ class _Lexicon:
     titles: _Table     # -> title kind
     nouns: _Table      # -> (kind, canonical noun)
     countries: Mapping[str, _Country]
+
+
+def _key(word: str) -> str:
+    """A token as the tables index first words: its first letter in lower case."""
+    return word[:1].lower() + word[1:]
+
+
+@lru_cache(maxsize=None)
+def _starts() -> frozenset[str]:
+    """Every word a reading can start with: the first words of names, titles and actor nouns
+    (`_Scan.best` finds nothing at any other token)."""
+    lex = _lexicon()
+    return lex.names.starts() | lex.titles.starts() | lex.nouns.starts()
 
 
 def _fold(s: str) -> str:
