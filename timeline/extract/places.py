@@ -52,6 +52,7 @@ import pickle
 import re
 import tempfile
 import unicodedata
+from typing import NamedTuple
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -460,8 +461,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:[-'’ʼ][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’ʼ]s$")
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
     start: int
     end: int
     word: str
@@ -475,8 +475,13 @@ class _Token:
 def _tokenise(text: str) -> list[_Token]:
     tokens = []
     for m in _WORD.finditer(text):
-        word = _POSSESSIVE.sub("", m.group())
-        tokens.append(_Token(m.start(), m.start() + len(word), word, normalise(word)))
+        word = m.group()
+        if not (word.isascii() and word.isalnum()):   # plain words need neither (normalise is lower())
+            word = _POSSESSIVE.sub("", word)
+            key = normalise(word)
+        else:
+            key = word.lower()
+        tokens.append(_Token(m.start(), m.start() + len(word), word, key))
     return tokens
 
 
