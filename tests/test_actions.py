@@ -16,6 +16,8 @@ from timeline.extract.actions import find_trigger
     ("The Kremlin dismissed the proposal.", set(), "REJECT", None),
     ("Ukraine and the US signed a minerals agreement.", set(), "AGREE", None),
     ("The general staff reported 172 combat clashes.", {"combat_clashes"}, "ASSAULT", "firearms"),
+    ("Russian troops have taken control of Toretsk, Moscow said.", set(), "ASSAULT", "firearms"),
+    ("Russia claimed the capture of Chasiv Yar.", set(), "ASSAULT", "firearms"),
 ])
 def test_event_types(text, cats, etype, mode):
     trig = find_trigger(text, cats)

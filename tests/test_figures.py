@@ -37,6 +37,9 @@ def figs(text):
     ("Nearly 600 residents were evacuated from the frontline town.", [("evacuated", 600, "nearly")]),
     ("Police detained some 40 people at the rally.", [("detained", 40, "about")]),
     ("Twenty-five people died in the strike on the city centre.", [("killed", 25, "exact")]),
+    ("The death toll in Kyiv has risen to 28.", [("killed", 28, "exact")]),
+    ("Rescuers found another body, raising the death toll in Dnipro to 12.", [("killed", 12, "exact")]),
+    ("The second strike brought the toll to at least 14.", [("killed", 14, "at_least")]),
 ])
 def test_counts(text, expected):
     assert figs(text) == expected

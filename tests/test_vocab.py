@@ -18,7 +18,7 @@ def keys(rows, column):
 @pytest.mark.parametrize("name, key", [
     ("figure_nouns.csv", "noun"), ("figure_verbs.csv", "phrase"), ("numbers.csv", "word"),
     ("event_triggers.csv", "pattern"), ("weapons.csv", "pattern"), ("attribution.csv", "phrase"),
-    ("toll_phrases.csv", "phrase"),
+    ("toll_phrases.csv", "phrase"), ("toll_verbs.csv", "verb"),
 ])
 def test_keys_are_unique_and_filled(name, key):
     values = keys(load_csv(name), key)
@@ -68,6 +68,7 @@ def test_weapons_compile_and_rank():
 
 def test_toll_and_attribution():
     assert {r["category"] for r in load_csv("toll_phrases.csv")} <= FIGURES
+    assert {r["position"] for r in load_csv("toll_verbs.csv")} == {"after", "before"}
     assert {r["position"] for r in load_csv("attribution.csv")} <= {"before", "after"}
 
 

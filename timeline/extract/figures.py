@@ -89,9 +89,12 @@ def vocab() -> _Vocab:
     wverbs = _alt(p for p, (a, _) in verbs.items() if a == "weapon")
     quals = _alt(qualifiers)
     tolls = {r["phrase"].lower(): r["category"] for r in load_csv("toll_phrases.csv")}
-    toll = re.compile(
-        rf"\b(?P<phrase>{_alt(tolls)})\b[^.;:]{{0,90}}?\b(?:risen|rose|climbed|increased|jumped|reached|"
-        rf"stands\s+at|stood\s+at|is\s+now|now\s+stands\s+at)\s+(?:to\s+)?(?:(?:{quals})\s+)?(?={digit_num}|{word_num})",
+    change = {pos: "|".join(r["verb"] for r in load_csv("toll_verbs.csv") if r["position"] == pos)
+              for pos in ("after", "before")}
+    value = rf"(?:(?:{quals})\s+)?(?={digit_num}|{word_num})"
+    toll = re.compile(  # "the death toll has risen to 28"; "raising the death toll in Dnipro to 12"
+        rf"\b(?P<phrase>{_alt(tolls)})\b[^.;:]{{0,90}}?\b(?:{change['after']})\s+(?:to\s+)?{value}"
+        rf"|\b(?:{change['before']})\s+(?:the\s+)?(?P<phrase2>{_alt(tolls)})\b[^.;:]{{0,60}}?\bto\s+{value}",
         re.I)
     return _Vocab(
         number=number, noun=noun, nouns=nouns, singular=singular,
@@ -158,7 +161,7 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
         if fig:
             figures.append(fig)
             used.append((m.start(), m.end()))
-    tolls = {m.end(): v.tolls[_key(m.group("phrase"))] for m in v.toll.finditer(text)}
+    tolls = {m.end(): v.tolls[_key(m.group("phrase") or m.group("phrase2"))] for m in v.toll.finditer(text)}
     last_weapon = "drones"
     for m in v.number.finditer(text):
         if any(s <= m.start("num") < e for s, e in used) or _blocked(text, m.start("num")):
