@@ -2,30 +2,16 @@
 import logging
 import socket
 import sys
-from pathlib import Path
 
 import dask
 import pandas as pd
 import pytest
 from distributed import LocalCluster
-from typer.testing import CliRunner
 
 from timeline import distributed, pipeline
-from timeline.cli import app
 from timeline.errors import ClusterError
 
-from conftest import SEEDS
-from test_parallel import files
-
-ROOT = Path(__file__).resolve().parents[1]
-RAW = ROOT / "data" / "raw"
-GOLD_PAGES = ROOT / "tests" / "gold" / "pages"
-INPUTS = [RAW, GOLD_PAGES, *([SEEDS] if SEEDS.is_dir() else [])]
-runner = CliRunner()
-
-
-def invoke(*args):
-    return runner.invoke(app, [str(a) for a in args])
+from test_parallel import INPUTS, RAW, files, invoke
 
 
 @pytest.fixture(scope="module")
