@@ -70,7 +70,7 @@ def test_gates_never_skip_a_pattern_that_matches_real_sentences():
     """Over every sentence of our pages and the seeds: wherever a vocabulary pattern matches,
     its gate lets it run (a gate that said no would silently lose a date, a trigger or a weapon)."""
     sets = [dates._gated(), actions._rules(), actions._weapons()]
-    gated = sum(g.needs is not None for s in sets for g in s.gates)
+    gated = sum(needs is not None for s in sets for needs in s.needs)
     assert gated >= 0.9 * sum(len(s.rules) for s in sets)
     missed, skipped = [], 0
     for sentence in _sentences():

@@ -386,8 +386,7 @@ def _reverse(key: tuple) -> tuple:
 def _clarity(r: dict) -> tuple:
     """How clearly a mention states its event: filled fields first, then brevity."""
     filled = sum(_present(r[c]) for c in ("location", "actor", "event_mode", "target", "claimed_by"))
-    figures = sum(_present(r[c]) for c in schema.figure_categories())
-    return (figures + filled + int(r["_explicit"]), -len(r["sentence"]))
+    return (len(r["_figs"]) + filled + int(r["_explicit"]), -len(r["sentence"]))
 
 
 def _first(rows: list[dict], col: str, best: dict):

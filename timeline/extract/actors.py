@@ -119,16 +119,16 @@ class _Table:
     def __init__(self, forms: Mapping[str, object]):
         self._exact = dict(forms)
         self._folded: dict[str, list[tuple[str, object]]] = {}
-        self._widths: dict[str, set[int]] = {}  # folded first token -> token counts of forms
+        widths: dict[str, set[int]] = {}  # folded first token -> token counts of forms
         for form, value in forms.items():
             self._folded.setdefault(_fold(form), []).append((form, value))
             tokens = _TOKEN.findall(form)
-            self._widths.setdefault(_fold(tokens[0]), set()).add(len(tokens))
-        self._widest = {first: tuple(sorted(ws, reverse=True)) for first, ws in self._widths.items()}
+            widths.setdefault(_fold(tokens[0]), set()).add(len(tokens))
+        self._widest = {first: tuple(sorted(ws, reverse=True)) for first, ws in widths.items()}  # longest first
 
     def starts(self) -> frozenset[str]:
         """The first words of the forms, as `_key` writes them."""
-        return frozenset(self._widths)
+        return frozenset(self._widest)
 
     def get(self, key: str):
         if key in self._exact:

@@ -4,11 +4,11 @@ Extraction runs dozens of vocabulary patterns (date phrases, event triggers,
 weapons) over every sentence, and most of them cannot match it: "yesterday
 (?:morning|evening)" needs the letters "yesterday" somewhere in the sentence.
 `required()` reads a pattern's parse tree and finds literal words, at least one
-of which every match must contain; `Gate` keeps them, and a pattern whose words
-are all absent from the (folded) sentence is not run at all. A pattern whose
-required words cannot be worked out is always run, so a gate never changes a
-result, only how much work finding it takes (tests run every vocabulary with
-and without gates over real pages and compare).
+of which every match must contain, and a pattern whose words are all absent
+from the (folded) sentence is not run at all. A pattern whose required words
+cannot be worked out is always run, so a gate never changes a result, only how
+much work finding it takes (a test checks, over every sentence of our pages and
+the seeds, that no pattern a gate skips would have matched).
 
 Case: patterns are matched with re.IGNORECASE, so literals and sentences are
 compared folded. `fold()` lower-cases the way the `re` engine does, including
@@ -96,19 +96,6 @@ def _element(op, av) -> frozenset[str] | None:
     return None    # character classes, any character, lookarounds, back-references: no literal
 
 
-class Gate:
-    """A pattern with its required strings: `may_match(folded)` is False only when it cannot match."""
-
-    __slots__ = ("pattern", "needs")
-
-    def __init__(self, pattern: re.Pattern):
-        self.pattern = pattern
-        self.needs = required(pattern)
-
-    def may_match(self, folded: str) -> bool:
-        return self.needs is None or any(s in folded for s in self.needs)
-
-
 T = TypeVar("T")
 
 
@@ -118,11 +105,11 @@ class Gates(Generic[T]):
 
     def __init__(self, rules: Sequence[T]):
         self.rules = tuple(rules)
-        self.gates = tuple(Gate(r.pattern) for r in self.rules)
-        self._always = tuple(i for i, g in enumerate(self.gates) if g.needs is None)
+        self.needs = tuple(required(r.pattern) for r in self.rules)   # per rule; None: always run
+        self._always = tuple(i for i, needs in enumerate(self.needs) if needs is None)
         users: dict[str, list[int]] = {}
-        for i, g in enumerate(self.gates):
-            for s in g.needs or ():
+        for i, needs in enumerate(self.needs):
+            for s in needs or ():
                 users.setdefault(s, []).append(i)
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
         for s, rules_needing in sorted(users.items()):
