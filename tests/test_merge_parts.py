@@ -2,10 +2,12 @@
 gives the events of the merge in one piece."""
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from timeline import merge, pipeline, write
+from timeline.columns import MentionColumns
 
 from conftest import SEEDS
 
@@ -20,7 +22,12 @@ def gold_mentions() -> pd.DataFrame:
 
 
 def in_process(parts):
-    return [merge.merge_mentions(frame, previous) for frame, previous in parts]
+    return [merge.merge_columns(columns, previous) for columns, previous in parts]
+
+
+def in_parts(frame: pd.DataFrame, previous, parts: int, run=in_process) -> merge.Merged:
+    columns = MentionColumns.of(frame)
+    return merge.merge_in_parts(columns, previous, parts, run).merged(columns, frame.index)
 
 
 def assert_same_merge(a: merge.Merged, b: merge.Merged) -> None:
@@ -40,8 +47,7 @@ def test_no_event_has_mentions_of_two_blocks(gold_mentions):
 
 @pytest.mark.parametrize("parts", [1, 3, 16])
 def test_merging_in_parts_gives_the_events_of_one_merge(gold_mentions, parts):
-    assert_same_merge(merge.merge_in_parts(gold_mentions, None, parts, in_process),
-                      merge.merge_mentions(gold_mentions))
+    assert_same_merge(in_parts(gold_mentions, None, parts), merge.merge_mentions(gold_mentions))
 
 
 def test_earlier_ids_spanning_blocks_join_their_blocks_into_one_group(gold_mentions):
@@ -50,9 +56,9 @@ def test_earlier_ids_spanning_blocks_join_their_blocks_into_one_group(gold_menti
     ids = list(previous)
     for i in range(0, len(ids) - 5, 5):   # as if vocabularies changed: earlier events that span blocks now
         previous[ids[i]] = previous[ids[i + 5]]
-    assert merge.merge_groups(gold_mentions, previous).nunique() < merge.block_of(gold_mentions).nunique()
-    assert_same_merge(merge.merge_in_parts(gold_mentions, previous, 8, in_process),
-                      merge.merge_mentions(gold_mentions, previous))
+    groups = merge.merge_groups(MentionColumns.of(gold_mentions), previous)
+    assert len(np.unique(groups)) < merge.block_of(gold_mentions).nunique()
+    assert_same_merge(in_parts(gold_mentions, previous, 8), merge.merge_mentions(gold_mentions, previous))
 
 
 def test_an_id_salted_across_groups_falls_back_to_one_merge(gold_mentions):
@@ -68,6 +74,7 @@ def test_an_id_salted_across_groups_falls_back_to_one_merge(gold_mentions):
     one = merge.merge_mentions(two_blocks, previous)
     assert one.events.event_id.is_unique and one.event_of[two_blocks.mention_id == claimant].iloc[0] == single
     apart = []
-    result = merge.merge_in_parts(two_blocks, previous, 2, lambda parts: apart.extend(in_process(parts)) or apart)
-    assert len(apart) == 2 and pd.concat([m.events for m in apart]).event_id.duplicated().sum() == 1
+    result = in_parts(two_blocks, previous, 2, lambda parts: apart.extend(in_process(parts)) or apart)
+    ids = pd.Series([i for m in apart for i in m.events.column("event_id").to_pylist()])
+    assert len(apart) == 2 and ids.duplicated().sum() == 1
     assert_same_merge(result, one)

@@ -101,8 +101,8 @@ class DaskEngine(pipeline.Engine):
             self.found.update(zip(missing, (m for chunk in done for m in chunk)))
         return [self.found[i] for i in items]
 
-    def merge(self, mentions, previous: dict[str, str]) -> merge.Merged:
-        def run(parts: list[merge.Part]) -> list[merge.Merged]:
+    def merge(self, mentions, previous: dict[str, str]) -> merge.Clusters:
+        def run(parts: list[merge.Part]) -> list[merge.Clusters]:
             futures = self.client.map(parallel.merge_part, self.client.scatter(parts))
             return self.client.gather(futures)
 

@@ -17,14 +17,17 @@ from __future__ import annotations
 import gc
 import hashlib
 import re
-from collections import Counter
+from collections import Counter, deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from . import schema
+from .columns import MentionColumns
 from .extract.mention import SPOKEN
 from .extract.places import is_district
 from .models import PLACE_FIELDS
@@ -63,16 +66,74 @@ class Merged:
     links: pd.DataFrame      # mention_id, event_id, joined_to (a mention_id or null), reason
 
 
+@dataclass
+class Clusters:
+    """What a merge of `MentionColumns` found, held compactly: mentions are rows of the columns."""
+
+    events: pa.Table         # the events table (Arrow, as written), events in the order they were found
+    event_of: np.ndarray     # per mention: its event's row in `events`
+    joined: np.ndarray       # per mention: the mention it joined (a row), -1 for an event's first report
+    reason_of: np.ndarray    # per mention: why, a number into `reasons`
+    reasons: list[str]
+    order: np.ndarray        # the mentions event by event, each in the order it joined (as links lists them)
+
+    def ids(self) -> np.ndarray:
+        """The event_id of each event (an object array)."""
+        return self.events.column("event_id").to_numpy(zero_copy_only=False).astype(object)
+
+    def event_ids(self) -> np.ndarray:
+        """The event_id of each mention (an object array)."""
+        return self.ids()[self.event_of]
+
+    def links(self, mention_ids: np.ndarray, rows: np.ndarray | None = None) -> pd.DataFrame:
+        """The links (LINK_COLUMNS) of the mentions at `rows` (default: every one, in `order`);
+        `mention_ids` are those of every mention, an object array."""
+        rows = self.order if rows is None else rows
+        joined = self.joined[rows]
+        event_ids = self.ids()
+        return pd.DataFrame({
+            "mention_id": mention_ids[rows], "event_id": event_ids[self.event_of[rows]],
+            "joined_to": np.where(joined >= 0, mention_ids[joined], None),
+            "reason": np.array(self.reasons, dtype=object)[self.reason_of[rows]],
+        }, columns=LINK_COLUMNS)
+
+    def merged(self, columns: MentionColumns, index: pd.Index) -> Merged:
+        """As `Merged`, for mentions indexed by `index`."""
+        mention_ids = np.array(columns.strings("mention_id"), dtype=object)
+        events = schema.enforce(self.events.to_pandas(), "events")
+        return Merged(events, pd.Series(self.event_ids(), index=index), self.links(mention_ids))
+
+
 def merge_mentions(mentions: pd.DataFrame, previous: dict[str, str] | None = None) -> Merged:
     """Cluster mentions into events. `previous` maps mention ids of an earlier build to their event ids,
     which the events they land in keep."""
     if mentions.empty:
         return Merged(schema.empty("events"), pd.Series([], dtype="object"), pd.DataFrame(columns=LINK_COLUMNS))
+    columns = MentionColumns.of(mentions)
+    return merge_columns(columns, previous).merged(columns, mentions.index)
+
+
+def merge_columns(columns: MentionColumns, previous: dict[str, str] | None = None) -> Clusters:
+    """`merge_mentions` of mentions held in columns.
+
+    Mentions are read in date order, a day at a time, and only as dicts while
+    they can still be joined: an event whose first report is more than
+    MAX_WINDOW days before the day being read can take no more mentions
+    (`_find_cluster` stops there), so it is finished and its mentions let go.
+    Memory holds the columns and a few days of mentions, not every mention as
+    a dict.
+    """
+    scan = _Scan(len(columns), previous or {})
+    order = columns.merge_order()
+    days = columns["day"][order]
     with _no_gc():
-        records = mentions.astype(object).where(mentions.notna(), None).to_dict("records")  # missing = None
-        for idx, rec in zip(mentions.index, records):
-            _prepare(rec, idx)
-        return _merge_records(mentions, records, previous or {})
+        for rows in np.split(order, np.flatnonzero(np.diff(days)) + 1) if len(order) else []:
+            scan.finish(before=int(columns["day"][rows[0]]) - MAX_WINDOW)
+            for idx, rec in zip(rows.tolist(), columns.records(rows)):
+                _prepare(rec, idx)
+                scan.add(rec)
+        scan.finish()
+    return scan.clusters()
 
 
 def _prepare(rec: dict, idx) -> None:
@@ -98,33 +159,84 @@ def _no_gc():
             gc.enable()
 
 
-def _merge_records(mentions: pd.DataFrame, records: list[dict], previous: dict[str, str]) -> Merged:
-    order = sorted(records, key=_sort_key)
-    clusters: list[_Cluster] = []
-    blocks: dict[tuple, list[_Cluster]] = {}
-    for rec in order:
-        block = blocks.setdefault(_block_key(rec), [])
+EVENT_FIELDS = [c for c in schema.table("events").names if c != "event_id"]   # what `_event` works out
+EVENTS_CHUNK = 4096       # finished events are held as tuples, then as a frame of this many
+
+
+class _Scan:
+    """The clusters of a merge as mentions come in sorted order, and what the finished ones left."""
+
+    def __init__(self, n: int, previous: dict[str, str]):
+        self.previous = previous
+        self.blocks: dict[tuple, deque[_Cluster]] = {}
+        self.open: deque[tuple[_Cluster, deque[_Cluster]]] = deque()   # in the order they were made
+        self.events: list[tuple] = []          # per finished cluster: EVENT_FIELDS, until EVENTS_CHUNK of them
+        self.chunks: list[pa.Table] = []       # ... which are then a (compact) Arrow table
+        self.firsts: list[str] = []            # per finished cluster: its first report's mention_id
+        self.claims: list[tuple[int, str, int]] = []   # (-mentions, earlier event id, cluster)
+        self.event_of = np.full(n, -1, dtype=np.int32)
+        self.joined = np.full(n, -1, dtype=np.int32)
+        self.reason_of = np.zeros(n, dtype=np.int32)
+        self.reasons: dict[str, int] = {}
+        self.order = np.zeros(n, dtype=np.int64)
+        self.done = 0
+
+    def add(self, rec: dict) -> None:
+        block = self.blocks.setdefault(_block_key(rec), deque())
         target, link = _find_cluster(rec, block)
         if target is None:
             target = _Cluster()
             block.append(target)
-            clusters.append(target)
+            self.open.append((target, block))
         target.rows.append(rec)
         target.tokens.append(_tokens(rec["sentence"]))
         target.links.append(link)
-    events = [_event(c) for c in clusters]
-    _assign_ids(events, clusters, previous)
-    event_of = {rec["_index"]: ev["event_id"] for ev, c in zip(events, clusters) for rec in c.rows}
-    links = pd.DataFrame(
-        [{"mention_id": rec["mention_id"], "event_id": ev["event_id"], "joined_to": joined, "reason": why}
-         for ev, c in zip(events, clusters) for rec, (joined, why) in zip(c.rows, c.links)],
-        columns=LINK_COLUMNS)
-    frame = pd.DataFrame(events)
-    return Merged(schema.enforce(frame, "events"), pd.Series(event_of).reindex(mentions.index), links)
+
+    def finish(self, before: int | None = None) -> None:
+        """Finish the clusters whose first report is dated before day `before` (all, without one):
+        the oldest of the scan, and the oldest of their blocks."""
+        while self.open and (before is None or self.open[0][0].first["_day"] < before):
+            cluster, block = self.open.popleft()
+            block.popleft()
+            self._finished(cluster)
+
+    def _finished(self, cluster: _Cluster) -> None:
+        n = len(self.firsts)
+        ev = _event(cluster)
+        self.events.append(tuple(ev[c] for c in EVENT_FIELDS))
+        if len(self.events) == EVENTS_CHUNK:
+            self._chunk()
+        counts = Counter(self.previous[r["mention_id"]] for r in cluster.rows if r["mention_id"] in self.previous)
+        self.claims.extend((-count, old, n) for old, count in counts.items())
+        self.firsts.append(min(cluster.rows, key=_report_order)["mention_id"])
+        row_of = {r["mention_id"]: r["_index"] for r in cluster.rows}
+        for rec, (joined, why) in zip(cluster.rows, cluster.links):
+            idx = rec["_index"]
+            self.event_of[idx] = n
+            self.joined[idx] = -1 if joined is None else row_of[joined]
+            self.reason_of[idx] = self.reasons.setdefault(why, len(self.reasons))
+            self.order[self.done] = idx
+            self.done += 1
+
+    def _chunk(self) -> None:
+        frame = pd.DataFrame.from_records(self.events, columns=EVENT_FIELDS)
+        frame["event_id"] = None
+        self.chunks.append(events_table(schema.enforce(frame, "events")))
+        self.events = []
+
+    def clusters(self) -> Clusters:
+        if self.events:
+            self._chunk()
+        events = pa.concat_tables(self.chunks or [events_table(schema.empty("events"))])
+        self.chunks = []
+        at = events.schema.get_field_index("event_id")
+        events = events.set_column(at, "event_id", pa.array(_assign_ids(self.claims, self.firsts), pa.string()))
+        return Clusters(events, self.event_of, self.joined, self.reason_of, list(self.reasons), self.order)
 
 
-def _sort_key(rec: dict) -> tuple:
-    return (rec["event_date"], _ts(rec["reported"]), rec["source"], rec["_position"], rec["char_start"], rec["mention_id"])
+def events_table(frame: pd.DataFrame) -> pa.Table:
+    """An (enforced) events frame as Arrow, as the events table is written."""
+    return pa.Table.from_pandas(frame, schema=schema.table("events").arrow_schema(), preserve_index=False)
 
 
 def _ts(value) -> float:
@@ -409,7 +521,7 @@ def _latest(rows: list[dict], col: str):
     have = [r for r in rows if _present(r[col])]
     if not have:
         return None
-    return max(have, key=lambda r: (_ts(r["reported"]), -r["_position"], r["char_start"]))[col]
+    return max(have, key=lambda r: (r["_ts"], -r["_position"], r["char_start"]))[col]
 
 
 def _provenance(rows: list[dict], best: dict) -> dict:
@@ -424,31 +536,29 @@ def _provenance(rows: list[dict], best: dict) -> dict:
     }
 
 
-def _assign_ids(events: list[dict], clusters: list[_Cluster], previous: dict[str, str]) -> None:
-    """Stable ids. An event keeps the id most of its earlier mentions had (each old id goes to one
-    event: the one holding most of its mentions); any other event is named after its first report."""
-    claims = []
-    for n, cluster in enumerate(clusters):
-        counts = Counter(previous[r["mention_id"]] for r in cluster.rows if r["mention_id"] in previous)
-        claims.extend((-count, old, n) for old, count in counts.items())
+def _assign_ids(claims: list[tuple[int, str, int]], firsts: list[str]) -> list[str]:
+    """Stable ids, one per cluster. An event keeps the id most of its earlier mentions had (each old id
+    goes to one event: the one holding most of its mentions); any other event is named after its first
+    report. `claims` are (-mentions, earlier id, cluster), `firsts` each cluster's first report."""
+    ids: list[str | None] = [None] * len(firsts)
     taken: set[str] = set()
     for _, old, n in sorted(claims):
-        if old not in taken and "event_id" not in events[n]:
-            events[n]["event_id"] = old
+        if old not in taken and ids[n] is None:
+            ids[n] = old
             taken.add(old)
-    for ev, cluster in zip(events, clusters):
-        if "event_id" in ev:
+    for n, first in enumerate(firsts):
+        if ids[n] is not None:
             continue
-        first = min(cluster.rows, key=_report_order)["mention_id"]
         salt = 0
         while (eid := _hash_id(first, salt)) in taken:
             salt += 1
-        ev["event_id"] = eid
+        ids[n] = eid
         taken.add(eid)
+    return ids
 
 
 def _report_order(rec: dict) -> tuple:
-    return (_ts(rec["reported"]), rec["source"], rec["_position"], rec["char_start"], rec["mention_id"])
+    return (rec["_ts"], rec["source"], rec["_position"], rec["char_start"], rec["mention_id"])
 
 
 def _hash_id(mention_id: str, salt: int) -> str:
@@ -472,11 +582,18 @@ def block_of(mentions: pd.DataFrame) -> pd.Series:
     return pd.Series([_block_key(r) for r in records], index=mentions.index, dtype=object)
 
 
-def merge_groups(mentions: pd.DataFrame, previous: dict[str, str] | None = None) -> pd.Series:
+def blocks(columns: MentionColumns) -> list[tuple]:
+    """The block of each mention of `columns`."""
+    names = ["event_type", "acled_event_type", "country", "admin1", "actor_country"]
+    values = zip(*(columns.strings(name) for name in names))
+    return [_block_key(dict(zip(names, row))) for row in values]
+
+
+def merge_groups(columns: MentionColumns, previous: dict[str, str] | None = None) -> np.ndarray:
     """A group number per mention: blocks, joined where an earlier build's event has mentions in
-    several of them. `merge_mentions` of each group alone gives that group's events."""
-    blocks = block_of(mentions)
-    root: dict[tuple, tuple] = {b: b for b in blocks}
+    several of them. `merge_columns` of each group alone gives that group's events."""
+    keys = blocks(columns)
+    root: dict[tuple, tuple] = {b: b for b in keys}
 
     def find(b: tuple) -> tuple:
         while root[b] != b:
@@ -485,42 +602,53 @@ def merge_groups(mentions: pd.DataFrame, previous: dict[str, str] | None = None)
         return b
 
     first_block: dict[str, tuple] = {}
-    for mention_id, block in zip(mentions["mention_id"], blocks):
+    for mention_id, block in zip(columns.strings("mention_id"), keys):
         old = (previous or {}).get(mention_id)
         if old is not None:
             root[find(block)] = find(first_block.setdefault(old, block))
     numbers: dict[tuple, int] = {}
-    return pd.Series([numbers.setdefault(find(b), len(numbers)) for b in blocks], index=mentions.index)
+    return np.array([numbers.setdefault(find(b), len(numbers)) for b in keys], dtype=np.int64)
 
 
-Part = tuple[pd.DataFrame, dict[str, str]]   # mentions of whole groups, and their earlier event ids
+Part = tuple[MentionColumns, dict[str, str]]   # mentions of whole groups, and their earlier event ids
 
 
-def merge_in_parts(mentions: pd.DataFrame, previous: dict[str, str] | None, parts: int,
-                   run: Callable[[list[Part]], list[Merged]]) -> Merged:
-    """`merge_mentions(mentions, previous)`, with the groups packed into about `parts` parts that
-    `run` merges (each with `merge_mentions`, anywhere, e.g. on the workers of a cluster). Events come
+def merge_in_parts(columns: MentionColumns, previous: dict[str, str] | None, parts: int,
+                   run: Callable[[list[Part]], list[Clusters]]) -> Clusters:
+    """`merge_columns(columns, previous)`, with the groups packed into about `parts` parts that
+    `run` merges (each with `merge_columns`, anywhere, e.g. on the workers of a cluster). Events come
     part by part instead of in report order; the tables written, which are sorted, are the same."""
     previous = previous or {}
-    if mentions.empty:
-        return merge_mentions(mentions, previous)
-    jobs = [(frame, {m: previous[m] for m in frame["mention_id"] if m in previous})
-            for frame in _pack(mentions, merge_groups(mentions, previous), parts)]
+    if not len(columns):
+        return merge_columns(columns, previous)
+    packs = _pack(merge_groups(columns, previous), parts)
+    mention_ids = np.array(columns.strings("mention_id"), dtype=object)
+    jobs = [(columns.take(rows), {m: previous[m] for m in mention_ids[rows] if m in previous}) for rows in packs]
     merged = run(jobs)
-    events = pd.concat([m.events for m in merged], ignore_index=True)
-    if events["event_id"].duplicated().any():
-        return merge_mentions(mentions, previous)   # a salted id that merging apart cannot see
-    return Merged(schema.enforce(events, "events"),
-                  pd.concat([m.event_of for m in merged]).reindex(mentions.index),
-                  pd.concat([m.links for m in merged], ignore_index=True))
+    events = pa.concat_tables([m.events for m in merged])
+    if len(set(events.column("event_id").to_pylist())) < len(events):
+        return merge_columns(columns, previous)   # a salted id that merging apart cannot see
+    n = len(columns)
+    event_of, joined = np.full(n, -1, dtype=np.int32), np.full(n, -1, dtype=np.int32)
+    reason_of, reasons, order = np.zeros(n, dtype=np.int32), [], []
+    first_event = 0
+    for rows, part in zip(packs, merged):
+        event_of[rows] = part.event_of + first_event
+        joined[rows] = np.where(part.joined >= 0, rows[part.joined], -1)
+        reason_of[rows] = part.reason_of + len(reasons)
+        reasons.extend(part.reasons)
+        order.append(rows[part.order])
+        first_event += len(part.events)
+    return Clusters(events, event_of, joined, reason_of, reasons, np.concatenate(order))
 
 
-def _pack(mentions: pd.DataFrame, groups: pd.Series, parts: int) -> list[pd.DataFrame]:
-    """Whole groups in at most `parts` frames of about equal size (largest group first)."""
-    sizes = groups.value_counts(sort=False)
+def _pack(groups: np.ndarray, parts: int) -> list[np.ndarray]:
+    """Whole groups in at most `parts` parts of about equal size (largest group first): the rows of
+    each part, in order."""
+    sizes = np.bincount(groups)
     loads = [(0, n, []) for n in range(min(parts, len(sizes)))]
-    for group, size in sorted(sizes.items(), key=lambda gs: (-gs[1], gs[0])):
+    for group, size in sorted(enumerate(sizes.tolist()), key=lambda gs: (-gs[1], gs[0])):
         load, n, members = min(loads)
         members.append(group)
         loads[n] = (load + size, n, members)
-    return [mentions[groups.isin(members)] for _, _, members in sorted(loads, key=lambda x: x[1])]
+    return [np.flatnonzero(np.isin(groups, members)) for _, _, members in sorted(loads, key=lambda x: x[1])]

@@ -19,11 +19,10 @@ from datetime import datetime, timezone
 from math import ceil
 from typing import Callable
 
-import pandas as pd
-
 from .extract import places
 from .extract.mention import extract_item
-from .merge import Merged, Part, merge_in_parts, merge_mentions
+from .columns import MentionColumns
+from .merge import Clusters, Part, merge_columns, merge_in_parts
 from .models import Item, Mention
 
 CHUNKS_PER_JOB = 8   # more chunks than workers, so a worker done early takes another
@@ -81,11 +80,11 @@ def extract_chunk(items: list[Item]) -> list[list[Mention]]:
     return [extract_item(item) for item in items]
 
 
-def merge(mentions: pd.DataFrame, previous: dict[str, str], jobs: int, pool: multiprocessing.pool.Pool) -> Merged:
-    """`merge.merge_mentions`, its parts (whole blocks, see `merge.merge_in_parts`) merged by the pool's workers."""
+def merge(mentions: MentionColumns, previous: dict[str, str], jobs: int, pool: multiprocessing.pool.Pool) -> Clusters:
+    """`merge.merge_columns`, its parts (whole blocks, see `merge.merge_in_parts`) merged by the pool's workers."""
     return merge_in_parts(mentions, previous, jobs * PARTS_PER_JOB, lambda parts: pool.map(merge_part, parts, 1))
 
 
-def merge_part(part: Part) -> Merged:
+def merge_part(part: Part) -> Clusters:
     """Merge one part (run in a worker)."""
-    return merge_mentions(*part)
+    return merge_columns(*part)

@@ -11,6 +11,7 @@ from typing import Callable, Iterable, Sequence
 import pandas as pd
 
 from . import merge, parallel, read, schema, split, state, write
+from .columns import MentionColumns
 from .errors import InputError, UsageError
 from .extract.mention import extract_item
 from .models import Item, Mention
@@ -108,9 +109,9 @@ class Engine:
             return extract_each(items, progress)
         return parallel.extract(items, self.jobs, progress, self.pool)
 
-    def merge(self, mentions: pd.DataFrame, previous: dict[str, str]) -> merge.Merged:
+    def merge(self, mentions: MentionColumns, previous: dict[str, str]) -> merge.Clusters:
         if self.pool is None:
-            return merge.merge_mentions(mentions, previous)
+            return merge.merge_columns(mentions, previous)
         return parallel.merge(mentions, previous, self.jobs, self.pool)
 
 
@@ -180,7 +181,8 @@ def process(items: list[Item], progress: Progress | None = None,
     engine = engine or Engine()
     mentions = [m for found in engine.extract(items, progress) for m in found]
     mention_df = mentions_frame(mentions, items)
-    merged = engine.merge(mention_df, previous or {})
+    columns = MentionColumns.of(mention_df)
+    merged = engine.merge(columns, previous or {}).merged(columns, mention_df.index)
     mention_df["event_id"] = merged.event_of
     return Tables(
         items=items_frame(items),
