@@ -10,12 +10,12 @@ reported is that size's alone. Generating a corpus is not timed: corpora are kep
 bench/.corpus/ (by size and seed, and regenerated when the generator changes), so reruns
 only build.
 
-Each stage is timed by wrapping the function that does it (read.read_inputs,
-split.split_document, pipeline.extract_all, merge.merge_mentions, write.write_tables) and
-running pipeline.build() as `timeline build` does; "other" is the wall time outside
-them: building the tables between extract and merge ("frames" in the JSON, timed on its
-own: pipeline.mentions_frame, items_frame, figures_frame) and the glue around. Peak RSS
-is the child's ru_maxrss; a sampler thread also records each stage's peak.
+pipeline.build() runs as `timeline build` does, with a `pipeline.Stages` that times each
+stage where the pipeline does it (stages take turns, a batch of pages at a time, and each
+stage's time is the sum of its turns; `timeline build --verbose` prints the same); "other"
+is the wall time outside read, split, extract, merge and write: building the tables of each
+batch ("frames" in the JSON, also a stage of its own) and the glue around. Peak RSS is the
+child's ru_maxrss; a sampler thread also records each stage's peak.
 
 Start-up is the wall time of `timeline build data/raw --out TMP` in a new process on a warm
 venv (after one untimed run), the median of --startup-runs.
@@ -44,18 +44,6 @@ ROOT = HERE.parent
 CACHE = HERE / ".corpus"
 SIZES = (10_000, 100_000, 1_000_000)
 STAGES = ("read", "split", "extract", "merge", "write")
-# stage -> the functions that do it, wrapped to time it ("module:attribute"; those missing are
-# skipped, so the benchmark follows the pipeline as it changes: a whole-input read_inputs or a
-# per-file read_task, extract_all or an engine's extract, ...). A call inside another timed call
-# counts for the outer one only. "frames" is the table building between extract and merge.
-WRAPPED = {
-    "read": ["timeline.read:read_inputs", "timeline.read:plan_inputs", "timeline.read:read_task"],
-    "split": ["timeline.split:split_document"],
-    "extract": ["timeline.pipeline:extract_all", "timeline.pipeline:extract_each", "timeline.pipeline:Engine.extract"],
-    "merge": ["timeline.merge:merge_mentions", "timeline.pipeline:Engine.merge"],
-    "write": ["timeline.write:write_tables"],
-    "frames": ["timeline.pipeline:mentions_frame", "timeline.pipeline:items_frame", "timeline.pipeline:figures_frame"],
-}
 
 
 # ---------------------------------------------------------------- corpora
@@ -80,46 +68,16 @@ def corpus_for(items: int, seed: int) -> Path:
 
 # ---------------------------------------------------------------- one size, in a child process
 
-class StageClock:
-    """Wall time and peak RSS of each stage, from wrappers around the stage functions."""
+class StageSampler:
+    """The peak RSS of each stage: a thread reads this process's RSS every `every` seconds and
+    books it to the stage the build's `pipeline.Stages` says is running."""
 
-    def __init__(self):
-        self.seconds = dict.fromkeys([*STAGES, "frames"], 0.0)
-        self.peak_mb = dict.fromkeys([*STAGES, "frames"], 0.0)
-        self.current: str | None = None
+    def __init__(self, stages):
+        self.stages = stages
+        self.peak_mb: dict[str, float] = {}
         self._stop = threading.Event()
 
-    def wrap(self) -> list[str]:
-        """Wrap every stage function that exists; returns the ones wrapped."""
-        import importlib
-
-        done = []
-        for stage, targets in WRAPPED.items():
-            for target in targets:
-                module_name, path = target.split(":")
-                *owners, name = path.split(".")
-                owner = importlib.import_module(module_name)
-                for attr in owners:
-                    owner = getattr(owner, attr, None)
-                if owner is not None and hasattr(owner, name):
-                    setattr(owner, name, self._timed(stage, getattr(owner, name)))
-                    done.append(target)
-        return done
-
-    def _timed(self, stage: str, func):
-        def timed(*args, **kwargs):
-            outer, self.current = self.current, stage
-            start = time.perf_counter()
-            try:
-                return func(*args, **kwargs)
-            finally:
-                if outer is None:                      # a stage inside another counts for the outer one
-                    self.seconds[stage] += time.perf_counter() - start
-                self.current = outer
-        return timed
-
-    def sample(self, every: float = 0.05) -> None:
-        """Record the RSS of this process every `every` seconds against the running stage."""
+    def start(self, every: float = 0.05) -> None:
         page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
 
         def run():
@@ -127,9 +85,9 @@ class StageClock:
                 while not self._stop.wait(every):
                     statm.seek(0)
                     rss = int(statm.read().split()[1]) * page_mb
-                    stage = self.current
+                    stage = self.stages.current
                     if stage is not None:
-                        self.peak_mb[stage] = max(self.peak_mb[stage], rss)
+                        self.peak_mb[stage] = max(self.peak_mb.get(stage, 0.0), rss)
 
         threading.Thread(target=run, daemon=True).start()
 
@@ -142,26 +100,26 @@ def run_one(corpus_dir: Path, out_dir: Path, jobs: int | None = None) -> dict:
     t0 = time.perf_counter()
     from timeline import pipeline
     imported = time.perf_counter() - t0
-    clock = StageClock()
-    wrapped = clock.wrap()
+    stages = pipeline.Stages()
+    sampler = StageSampler(stages)
     if Path("/proc/self/statm").exists():
-        clock.sample()
-    options = {"rebuild": True, **({"jobs": jobs} if jobs else {})}
+        sampler.start()
+    options = {"rebuild": True, "stages": stages, **({"jobs": jobs} if jobs else {})}
     start = time.perf_counter()
     report = pipeline.build([corpus_dir], out_dir, **options)
     wall = time.perf_counter() - start
-    clock.stop()
+    sampler.stop()
     meta = json.loads((corpus_dir / ".corpus.json").read_text())
     return {
         "items_asked": meta["items"], "files": report.files_read, "skipped": len(report.skipped),
         "items": report.items, "mentions": report.mentions, "events": report.events,
         "import_s": round(imported, 3), "wall_s": round(wall, 3),
-        "stage_s": {k: round(v, 3) for k, v in clock.seconds.items()},
-        "other_s": round(wall - sum(clock.seconds[s] for s in STAGES), 3),     # frames included
+        "stage_s": {k: round(v, 3) for k, v in stages.seconds.items()},
+        "other_s": round(wall - sum(stages.seconds[s] for s in STAGES), 3),     # frames included
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "peak_rss_children_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),  # --jobs workers
-        "jobs": jobs or 1, "timed": wrapped,
-        "stage_peak_rss_mb": {k: round(v) for k, v in clock.peak_mb.items()},
+        "jobs": jobs or 1,
+        "stage_peak_rss_mb": {k: round(v) for k, v in sampler.peak_mb.items()},
         "corpus": {k: meta[k] for k in ("days", "pages", "bytes", "items_by_layout", "words_per_item")},
     }
 

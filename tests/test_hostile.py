@@ -162,15 +162,15 @@ PAUSE_IN_WRITE = textwrap.dedent("""
     import os, pathlib, time
     import timeline.write as write
 
-    def _slow_csv(df, path):
-        data = df.to_csv(index=False, lineterminator="\\n").encode("utf-8")
+    def _slow_csv(chunks, path, empty=None):
+        data = "".join(df.to_csv(index=False, lineterminator="\\n") for df in chunks).encode("utf-8")
         with open(path, "wb") as handle:
             handle.write(data[: len(data) // 2])
             handle.flush()
         pathlib.Path(os.environ["PAUSED_MARKER"]).touch()
         time.sleep(60)
 
-    write._write_csv = _slow_csv
+    write.write_csv_chunks = _slow_csv
 """)
 
 

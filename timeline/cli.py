@@ -22,7 +22,7 @@ from . import __version__, datapackage, pipeline, read, schema, split
 from .errors import TimelineError
 from .extract.mention import extract_item
 
-PROGRESS_MIN_ITEMS = 300  # builds smaller than this finish before a bar is worth drawing
+PROGRESS_MIN_PAGES = 20  # builds smaller than this finish before a bar is worth drawing
 
 app = typer.Typer(
     help="Turn saved live blogs about the Russia-Ukraine war into a deduplicated event dataset.",
@@ -83,11 +83,12 @@ def build(
         _err("error: --quiet and --verbose cannot be used together")
         raise typer.Exit(1)
     inputs = inputs or [Path("data/raw")]
-    clock = _Clock() if verbose else None
+    stages = pipeline.Stages() if verbose else None
+    start = time.perf_counter()
     try:
         with _progress(quiet) as bar:
-            report = pipeline.build(inputs, out_dir, strict=strict, progress=_both(bar, clock), rebuild=rebuild,
-                                    jobs=jobs, scheduler=scheduler, partition=partition)
+            report = pipeline.build(inputs, out_dir, strict=strict, progress=bar, rebuild=rebuild,
+                                    jobs=jobs, scheduler=scheduler, partition=partition, stages=stages)
     except TimelineError as exc:
         _err(f"error: {exc}")
         raise typer.Exit(1)
@@ -97,45 +98,10 @@ def build(
         _err(f"warning: {warning}")
     if verbose:
         _show_pages(out_dir)
-        _err(clock.summary())
+        _err(f"time: {stages.summary()}; {time.perf_counter() - start:.2f} s in all")
     if not quiet:
         _summary(report, out_dir)
     raise typer.Exit(report.exit_code)
-
-
-class _Clock:
-    """Stage times of a build, read off the pipeline's extract progress calls: reading and splitting
-    end when the first item is extracted, merging and writing start after the last."""
-
-    def __init__(self) -> None:
-        self.start = time.perf_counter()
-        self.first: float | None = None
-        self.last: float | None = None
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage == "extract":
-            now = time.perf_counter()
-            self.first = now if self.first is None else self.first
-            self.last = now
-
-    def summary(self) -> str:
-        end = time.perf_counter()
-        if self.first is None:
-            return f"time: {end - self.start:.2f} s in all (no items to extract)"
-        return (f"time: read and split {self.first - self.start:.2f} s, extract {self.last - self.first:.2f} s, "
-                f"merge and write {end - self.last:.2f} s; {end - self.start:.2f} s in all")
-
-
-def _both(*callbacks):
-    """One progress callback calling each of `callbacks` that is not None (None when all are)."""
-    live = [c for c in callbacks if c is not None]
-    if not live:
-        return None
-
-    def call(stage: str, done: int, total: int) -> None:
-        for c in live:
-            c(stage, done, total)
-    return call
 
 
 @contextmanager
@@ -150,7 +116,7 @@ def _progress(quiet: bool):
         tasks: dict[str, int] = {}
 
         def update(stage: str, done: int, total: int) -> None:
-            if total < PROGRESS_MIN_ITEMS:
+            if total < PROGRESS_MIN_PAGES:
                 return
             if stage not in tasks:
                 tasks[stage] = bar.add_task(stage, total=total)

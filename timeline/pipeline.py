@@ -1,12 +1,21 @@
 """The pipeline: read -> split -> extract -> merge -> write.
 
 `build()` is what `timeline build` runs; every stage is also usable alone.
+
+A build streams: it reads, splits and extracts its pages a batch at a time,
+page by page in name order (the order of the tables), and keeps of each batch
+only what the merge needs, in compact columns, and the rows of the tables, on
+disk (timeline.tables). No stage holds every item or every mention as
+objects, so memory grows with the number of mentions by a few hundred bytes
+each, and the tables are written a row group at a time.
 """
 from __future__ import annotations
 
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import pandas as pd
 
@@ -15,8 +24,10 @@ from .columns import MentionColumns
 from .errors import InputError, UsageError
 from .extract.mention import extract_item
 from .models import Item, Mention
+from .tables import INTERNAL, BuildTables, figures_frame, items_frame, mentions_frame  # noqa: F401 (the library's)
 
 Progress = Callable[[str, int, int], None]
+BATCH_ITEMS = 2000      # items extracted at a time: whole pages, so a batch can be a little larger
 
 
 @dataclass
@@ -51,9 +62,37 @@ class Tables:
         return {"events": self.events, "mentions": self.mentions, "items": self.items, "figures": self.figures}
 
 
+class Stages:
+    """The time each stage of a build took: `with stages("extract"): ...` around the work. Stages
+    take turns (a build reads, splits and extracts a batch at a time), so a stage's time is the sum
+    of its turns; a stage inside another counts for itself only. `current` is the stage running."""
+
+    NAMES = ("read", "split", "extract", "frames", "merge", "write")
+
+    def __init__(self) -> None:
+        self.seconds = dict.fromkeys(self.NAMES, 0.0)
+        self.current: str | None = None
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        outer, self.current = self.current, stage
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            spent = time.perf_counter() - start
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + spent
+            if outer is not None:
+                self.seconds[outer] -= spent
+            self.current = outer
+
+    def summary(self) -> str:
+        return ", ".join(f"{name} {self.seconds[name]:.2f} s" for name in self.seconds)
+
+
 def build(inputs: Sequence[str | Path], out_dir: str | Path, strict: bool = False,
           progress: Progress | None = None, rebuild: bool = False, jobs: int | None = None,
-          scheduler: str | None = None, partition: bool = False) -> BuildReport:
+          scheduler: str | None = None, partition: bool = False, stages: Stages | None = None) -> BuildReport:
     """Read every input, extract and merge events, and write the tables to `out_dir`.
 
     When `out_dir` holds an earlier build, the new inputs are merged into it
@@ -66,16 +105,97 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, strict: bool = Fals
     core) runs read, split, extract and merge on a Dask cluster
     (timeline.distributed). Either way the files written are the same, byte
     for byte. `partition` also writes the events as `events/month=YYYY-MM/`.
+    `progress` is called with ("pages", pages done, pages to read) as batches
+    are extracted; `stages` (a `Stages`) times each stage.
     """
-    with engine_for(jobs, scheduler) as engine:   # a scheduler is reached before anything is read
+    stages = stages or Stages()
+    with engine_for(jobs, scheduler) as engine, BuildTables() as built:   # a scheduler is reached first
+        engine.stages = stages
         previous = state.Previous() if rebuild else state.load(out_dir)
-        items, report = read_items(inputs, strict=strict, engine=engine)
-        items, report.kept = combine(previous.items, items)
-        tables = process(items, progress, previous.event_of, engine)
-    report.items, report.mentions, report.events = len(tables.items), len(tables.mentions), len(tables.events)
-    report.written = write.write_tables(tables.as_dict(), out_dir, state.frames(items, tables.links),
-                                        partition=partition)
+        report = read_and_extract(inputs, previous, built, engine, strict, progress)
+        columns = built.close()
+        with stages("merge"):
+            clusters = engine.merge(columns, previous.event_of)
+        mention_ids = columns["mention_id"]
+        del columns
+        report.items, report.mentions, report.events = built.n_items, built.n_mentions, len(clusters.events)
+        with stages("write"):
+            frames, state_tables = built.tables(clusters, mention_ids)
+            report.written = write.write_tables(frames, out_dir, state_tables, partition=partition)
     return report
+
+
+def read_and_extract(inputs: Sequence[str | Path], previous: state.Previous, built: BuildTables,
+                     engine: "Engine", strict: bool = False, progress: Progress | None = None) -> BuildReport:
+    """Read, split and extract every input into `built`, a batch of whole pages at a time, pages in name
+    order. A page's items are those read now, else (in an incremental build) the earlier build's: a
+    page read again replaces all of its earlier items. Returns the report of files read, skipped
+    (in the order of the inputs) and kept."""
+    report = BuildReport()
+    plan = read.plan_inputs(inputs)
+    if strict and any(isinstance(entry, InputError) for entry in plan):
+        raise _first_error(plan, {})
+    order = sorted((n for n, entry in enumerate(plan) if isinstance(entry, read.ReadTask)),
+                   key=lambda n: plan[n].source)
+    results = iter(engine.read_files([plan[n] for n in order]))
+    got: dict[int, FileRead] = {}
+    pages: dict[str, list[int]] = {}
+    for n in order:
+        pages.setdefault(plan[n].source, []).append(n)
+    batch: list[Item] = []
+    done = 0
+    for source in sorted(pages.keys() | previous.sources()):
+        fresh: list[Item] = []
+        for n in pages.get(source, []):
+            got[n] = next(results)
+            if got[n].error is not None and strict:
+                raise _first_error(plan, got)
+            fresh.extend(got[n].items)
+            got[n].items = []
+        kept = [] if fresh else previous.items_of(source)
+        report.kept += len(kept)
+        batch.extend(sorted(fresh, key=lambda i: (i.position, i.item_id)) or kept)
+        done += len(pages.get(source, []))
+        if len(batch) >= BATCH_ITEMS:
+            _extract(batch, built, engine, progress, done, len(order))
+            batch = []
+    _extract(batch, built, engine, progress, done, len(order))
+    for n, entry in enumerate(plan):
+        _report(report, entry if isinstance(entry, InputError) else got[n])
+    return report
+
+
+def _extract(batch: list[Item], built: BuildTables, engine: "Engine", progress: Progress | None,
+             done: int, total: int) -> None:
+    with engine.stages("extract"):
+        found = engine.extract(batch)
+    with engine.stages("frames"):
+        built.add(batch, found)
+    if progress is not None:
+        progress("pages", done, total)
+
+
+def _report(report: BuildReport, got: "FileRead | InputError") -> None:
+    if isinstance(got, InputError):
+        report.skipped.append(got)
+    elif got.error is not None:
+        report.skipped.append(got.error)
+    else:
+        report.files_read += 1
+        report.warnings.extend(got.warnings)
+        report.parts_skipped += got.parts_skipped
+
+
+def _first_error(plan: list, got: dict[int, "FileRead"]) -> InputError:
+    """For a strict build: the first problem in the order of the inputs, reading (not extracting) the
+    files before it that were not read yet."""
+    for n, entry in enumerate(plan):
+        if isinstance(entry, InputError):
+            return entry
+        result = got[n] if n in got else read_file(entry)
+        if result.error is not None:
+            return result.error
+    raise AssertionError("no problem to report")
 
 
 class Engine:
@@ -88,6 +208,7 @@ class Engine:
             raise UsageError(f"--jobs must be a whole number of 1 or more (got {jobs})")
         self.jobs = jobs
         self.pool = None
+        self.stages = Stages()
 
     def __enter__(self) -> "Engine":
         if self.jobs > 1:
@@ -100,8 +221,9 @@ class Engine:
             self.pool = None
 
     def read_files(self, tasks: list[read.ReadTask]) -> Iterable[FileRead]:
-        """`read_file` of every task, in order (lazily, so a strict build stops at the first bad file)."""
-        return map(read_file, tasks)
+        """`read_file` of every task, in order (lazily: a build reads a batch at a time, and a strict
+        build stops at the first bad file)."""
+        return (read_file(task, self.stages) for task in tasks)
 
     def extract(self, items: list[Item], progress: Progress | None = None) -> list[list[Mention]]:
         """The mentions of each item, in the order of `items`."""
@@ -123,15 +245,6 @@ def engine_for(jobs: int | None = None, scheduler: str | None = None) -> Engine:
     return distributed.DaskEngine(scheduler, jobs)
 
 
-def combine(earlier: list[Item], new: list[Item]) -> tuple[list[Item], int]:
-    """The items of an incremental build: every new item, and the earlier items of pages not read
-    again (a page read again replaces all of its earlier items). Sorted, so the order of inputs
-    never changes the output. Returns the items and how many were kept from `earlier`."""
-    fresh = {i.source for i in new}
-    kept = [i for i in earlier if i.source not in fresh]
-    return sorted([*kept, *new], key=lambda i: (i.source, i.position, i.item_id)), len(kept)
-
-
 @dataclass
 class FileRead:
     """What reading and splitting one file gave: its items and warnings, or why it was skipped."""
@@ -142,13 +255,16 @@ class FileRead:
     error: InputError | None = None
 
 
-def read_file(task: read.ReadTask) -> FileRead:
+def read_file(task: read.ReadTask, stages: Stages | None = None) -> FileRead:
     """Read and split one file."""
+    stages = stages or Stages()
     try:
-        doc = read.read_task(task)
+        with stages("read"):
+            doc = read.read_task(task)
     except InputError as exc:
         return FileRead(error=exc)
-    items, warnings = split.split_document(doc)
+    with stages("split"):
+        items, warnings = split.split_document(doc)
     return FileRead(items, [f"{doc.source}: {w}" for w in (*doc.notes, *warnings)],
                     sum(isinstance(w, split.Skipped) for w in warnings))
 
@@ -176,13 +292,13 @@ def read_items(inputs: Sequence[str | Path], strict: bool = False,
 
 def process(items: list[Item], progress: Progress | None = None,
             previous: dict[str, str] | None = None, engine: Engine | None = None) -> Tables:
-    """Extract and merge: items in, the four output tables out. `previous` maps mention ids of an
-    earlier build to their event ids, which the events keep."""
+    """Extract and merge, all in memory: items in, the four output tables out (for a few pages, as
+    `timeline evaluate` scores them; `build` streams). `previous` maps mention ids of an earlier
+    build to their event ids, which the events keep."""
     engine = engine or Engine()
     mentions = [m for found in engine.extract(items, progress) for m in found]
     mention_df = mentions_frame(mentions, items)
-    columns = MentionColumns.of(mention_df)
-    merged = engine.merge(columns, previous or {}).merged(columns, mention_df.index)
+    merged = merge.merge_mentions(mention_df, previous or {})
     mention_df["event_id"] = merged.event_of
     return Tables(
         items=items_frame(items),
@@ -205,42 +321,3 @@ def extract_each(items: list[Item], progress: Progress | None = None) -> list[li
         if progress is not None:
             progress("extract", n, len(items))
     return out
-
-
-INTERNAL = ["_explicit", "_window", "_position"]
-
-
-def mentions_frame(mentions: list[Mention], items: list[Item]) -> pd.DataFrame:
-    """One row per mention: the `mentions` columns plus the internal ones merge needs."""
-    position = {i.item_id: i.position for i in items}
-    cols = [c for c in schema.table("mentions").names if c not in schema.figure_categories()]
-    rows = []
-    for m in mentions:
-        row = {c: getattr(m, c, None) for c in cols}
-        row.update({cat: None for cat in schema.figure_categories()})
-        row.update(m.figure_values())
-        row.update(_explicit=m.date_explicit, _window=m.date_window, _position=position.get(m.item_id, 0))
-        rows.append(row)
-    if not rows:
-        return pd.DataFrame(columns=[*schema.table("mentions").names, *INTERNAL])
-    df = pd.DataFrame(rows)
-    for cat in schema.figure_categories():
-        df[cat] = df[cat].astype("Int64")
-    return df
-
-
-def items_frame(items: list[Item]) -> pd.DataFrame:
-    cols = schema.table("items").names
-    rows = [{c: getattr(i, c) for c in cols} for i in items]
-    return schema.enforce(pd.DataFrame(rows, columns=cols), "items")
-
-
-def figures_frame(mentions: list[Mention], mention_df: pd.DataFrame) -> pd.DataFrame:
-    event_of = dict(zip(mention_df["mention_id"], mention_df["event_id"]))
-    rows = [
-        {"mention_id": m.mention_id, "event_id": event_of.get(m.mention_id), "category": f.category,
-         "value": f.value, "qualifier": f.qualifier, "unit": f.unit, "text": f.text,
-         "char_start": f.char_start, "reported": m.reported}
-        for m in mentions for f in m.figures
-    ]
-    return schema.enforce(pd.DataFrame(rows, columns=schema.table("figures").names), "figures")

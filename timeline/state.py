@@ -38,10 +38,33 @@ ITEM_COLUMNS = tuple(schema.table("items").names)  # the fields of an Item, as t
 
 @dataclass
 class Previous:
-    """The state of an earlier build in an output folder (empty when there is none)."""
+    """The state of an earlier build in an output folder (empty when there is none): its items, held
+    as a table (sorted by page) and made into Items a page at a time, and its mention -> event links."""
 
-    items: list[Item] = field(default_factory=list)
+    table: pa.Table | None = None
     event_of: dict[str, str] = field(default_factory=dict)   # mention_id -> event_id
+    pages: dict[str, tuple[int, int]] = field(default_factory=dict)   # source -> its rows start:stop
+
+    def __post_init__(self) -> None:
+        if self.table is not None and not self.pages:
+            sources = self.table.column("source").to_pylist()
+            for n, source in enumerate(sources):
+                start, _ = self.pages.get(source, (n, n))
+                self.pages[source] = (start, n + 1)
+
+    def sources(self) -> set[str]:
+        return set(self.pages)
+
+    def items_of(self, source: str) -> list[Item]:
+        """The earlier build's items of one page, in its order."""
+        if source not in self.pages:
+            return []
+        start, stop = self.pages[source]
+        return [_item(row) for row in self.table.slice(start, stop - start).to_pandas().to_dict("records")]
+
+    @property
+    def items(self) -> list[Item]:
+        return [item for source in sorted(self.pages) for item in self.items_of(source)]
 
 
 def folder(out_dir: str | Path) -> Path:
@@ -53,8 +76,8 @@ def load(out_dir: str | Path) -> Previous:
     state = _opened(out_dir)
     if state is None:
         return Previous()
-    items, links = _table(state, "items.parquet"), _table(state, "links.parquet")
-    return Previous([_item(row) for row in items.to_dict("records")], dict(zip(links["mention_id"], links["event_id"])))
+    items, links = _read(state, "items.parquet"), _table(state, "links.parquet")
+    return Previous(items, dict(zip(links["mention_id"], links["event_id"])))
 
 
 def links(out_dir: str | Path) -> pd.DataFrame | None:
@@ -79,8 +102,12 @@ def _opened(out_dir: str | Path) -> Path | None:
 
 
 def _table(state: Path, name: str) -> pd.DataFrame:
+    return _read(state, name).to_pandas()
+
+
+def _read(state: Path, name: str) -> pa.Table:
     try:
-        return pq.read_table(state / name).to_pandas()
+        return pq.read_table(state / name)
     except (OSError, pa.ArrowException) as exc:
         raise _unreadable(state, exc) from exc
 
@@ -89,14 +116,19 @@ def _unreadable(state: Path, exc: Exception) -> OutputError:
     return OutputError(f"{state}: cannot read the previous build's state ({exc}); use --rebuild to start from scratch")
 
 
-def frames(items: list[Item], links: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The state tables of a build, ready to be written next to the output."""
-    rows = [{c: _stamp(getattr(i, c)) if c in ("published", "item_time") else getattr(i, c)
-             for c in ITEM_COLUMNS} for i in items]
-    item_df = pd.DataFrame(rows, columns=list(ITEM_COLUMNS)).sort_values(["source", "position", "item_id"])
-    # as plain objects, so the file's bytes (its pandas metadata names the dtypes) depend only on the values
-    link_df = links.loc[:, LINK_COLUMNS].astype(object).sort_values("mention_id")
-    return {"items": item_df.reset_index(drop=True), "links": link_df.reset_index(drop=True)}
+def items_schema(filled: dict[str, bool]) -> pa.Schema:
+    """The Arrow schema of the state's items (with the pandas metadata, which names each column's
+    dtype: `str` where the column has a value, `object` where it has none); `filled` says which
+    columns have a value (none: a build without items)."""
+    if not any(filled.values()):
+        df = pd.DataFrame([], columns=list(ITEM_COLUMNS))
+    else:
+        df = pd.DataFrame([{c: (0 if c == "position" else "x") if filled[c] else None for c in ITEM_COLUMNS}],
+                          columns=list(ITEM_COLUMNS))
+    return pa.Table.from_pandas(df, schema=_arrow_schema(df), preserve_index=False).schema
+
+
+LINK_SCHEMA = pa.schema([(c, pa.string()) for c in LINK_COLUMNS])
 
 
 def meta() -> str:
@@ -112,7 +144,7 @@ def _arrow_schema(df: pd.DataFrame) -> pa.Schema:
     return pa.schema([(c, pa.int64() if c == "position" else pa.string()) for c in df.columns])
 
 
-def _stamp(value: datetime | None) -> str | None:
+def stamp(value: datetime | None) -> str | None:
     """ISO 8601 with offset, plus the zone name in brackets when the time has one (RFC 9557)."""
     if value is None:
         return None

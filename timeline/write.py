@@ -10,7 +10,9 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Callable, Iterable, Protocol, Union
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -20,9 +22,27 @@ from .state import folder as state_folder, meta as state_meta, write_frame as wr
 from .errors import OutputError
 
 
-def write_tables(frames: dict[str, pd.DataFrame], out_dir: str | Path,
-                 state: dict[str, pd.DataFrame] | None = None, partition: bool = False) -> list[Path]:
+class Streamed(Protocol):
+    """A table too large to hold as one DataFrame, which writes its own files (timeline.tables):
+    the same bytes `write_tables` would write for it as a DataFrame."""
+
+    def write_parquet(self, path: Path) -> None: ...
+
+    def write_csv(self, path: Path) -> None: ...
+
+    def frame(self) -> pd.DataFrame:
+        """The whole table as one DataFrame (for the partitioned events)."""
+
+
+Table = Union[pd.DataFrame, Streamed]
+
+
+def write_tables(frames: dict[str, Table], out_dir: str | Path,
+                 state: dict[str, Table] | None = None, partition: bool = False) -> list[Path]:
     """Write every table as `<name>.parquet` and `<name>.csv`; returns the paths written.
+
+    A table is a DataFrame, or (for the large tables of a build) a `Streamed`
+    table, already sorted, that writes itself a piece at a time.
 
     `datapackage.json` (timeline.datapackage) describes the CSVs written,
     with their sizes and hashes.
@@ -47,18 +67,21 @@ def write_tables(frames: dict[str, pd.DataFrame], out_dir: str | Path,
     staged: list[tuple[Path, Path]] = []
     csvs: dict[str, Path] = {}
     try:
-        for name, df in frames.items():
-            df = sort_table(schema.enforce(df, name), name)
-            staged.append((_stage(out, lambda p: _write_parquet(df, name, p)), out / f"{name}.parquet"))
-            csvs[name] = _stage(out, lambda p: _write_csv(df, p))
+        for name, table in frames.items():
+            if isinstance(table, pd.DataFrame):
+                table = _Frame(sort_table(schema.enforce(table, name), name), name)
+            staged.append((_stage(out, table.write_parquet), out / f"{name}.parquet"))
+            csvs[name] = _stage(out, table.write_csv)
             staged.append((csvs[name], out / f"{name}.csv"))
             if partition and name == PARTITIONED:
-                staged.append((_stage_folder(out, lambda d: _write_partitions(df, name, d)), dataset))
+                staged.append((_stage_folder(out, lambda d: _write_partitions(table.frame(), name, d)), dataset))
         staged.append((_stage(out, lambda p: datapackage.write(p, list(frames), csvs)), out / "datapackage.json"))
         if state is not None:
             folder = _mkdir(state_folder(out))
-            for name, df in state.items():
-                staged.append((_stage(folder, lambda p: write_state_frame(df, p)), folder / f"{name}.parquet"))
+            for name, table in state.items():
+                write_state = (lambda p: write_state_frame(table, p)) if isinstance(table, pd.DataFrame) \
+                    else table.write_parquet
+                staged.append((_stage(folder, write_state), folder / f"{name}.parquet"))
             staged.append((_stage(folder, lambda p: p.write_text(state_meta(), encoding="utf-8")),
                            folder / "state.json"))
     except BaseException:
@@ -73,6 +96,22 @@ def write_tables(frames: dict[str, pd.DataFrame], out_dir: str | Path,
     if not partition and PARTITIONED in frames and is_partitioned_dataset(dataset):
         shutil.rmtree(dataset)
     return [final for _, final in staged]
+
+
+class _Frame:
+    """A table held as one DataFrame (enforced and sorted)."""
+
+    def __init__(self, df: pd.DataFrame, name: str):
+        self.df, self.name = df, name
+
+    def write_parquet(self, path: Path) -> None:
+        _write_parquet(self.df, self.name, path)
+
+    def write_csv(self, path: Path) -> None:
+        _write_csv(self.df, path)
+
+    def frame(self) -> pd.DataFrame:
+        return self.df
 
 
 PARTITIONED = "events"                  # the table also written as a partitioned dataset, and its folder
@@ -193,15 +232,118 @@ def _fsync(path: Path) -> None:
 
 def _write_parquet(df: pd.DataFrame, name: str, path: Path) -> None:
     arrow = pa.Table.from_pandas(df, schema=schema.table(name).arrow_schema(), preserve_index=False)
-    pq.write_table(arrow, path, compression="zstd")
+    pq.write_table(arrow, path, compression="zstd", row_group_size=ROW_GROUP_ROWS)
+
+
+def arrow_schema(df: pd.DataFrame, arrow: pa.Schema) -> pa.Schema:
+    """The schema `pa.Table.from_pandas(df, schema=arrow)` gives (with its pandas metadata, which
+    names the dtypes of `df`): a few rows with the same dtypes give the file of all the rows."""
+    return pa.Table.from_pandas(df, schema=arrow, preserve_index=False).schema
+
+
+ROW_GROUP_ROWS = 1024 * 1024   # rows in a row group of `pq.write_table` (pyarrow's default)
+
+
+def write_parquet_columns(path: Path, arrow: pa.Schema, rows: int,
+                          column: Callable[[str, int, int], pa.Array | pa.ChunkedArray]) -> None:
+    """Write a table of `rows` rows column by column: `column(name, start, stop)` gives rows
+    start:stop of a column. The bytes are those `pq.write_table` writes for the whole table at once:
+    it cuts the same row groups, each column of a row group is handed to the writer in one piece (a
+    column in pieces is paged differently), and an empty table is one empty row group. Only one
+    row group is held at a time, built a column at a time."""
+    with pq.ParquetWriter(path, arrow, compression="zstd") as writer:
+        for start in range(0, max(rows, 1), ROW_GROUP_ROWS):
+            stop = min(rows, start + ROW_GROUP_ROWS)
+            arrays = [_one_piece(column(f.name, start, stop)) for f in arrow]
+            writer.write_table(pa.Table.from_arrays(arrays, schema=arrow))
+            del arrays
+
+
+def _one_piece(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    if isinstance(values, pa.ChunkedArray):
+        return values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    return values
+
+
+def joined(pieces: Callable[[], Iterable[pa.Array]], kind: pa.DataType, rows: int) -> pa.Array:
+    """One array of the `rows` values of the pieces `pieces()` gives (it is called twice for strings:
+    once to size the result). Built in place, so memory holds the result and one piece, where
+    `pa.concat_arrays` would also hold every piece: for a large table's text column, the difference
+    between its size and twice its size. Strings and fixed-width types (dates, times, numbers)."""
+    if not (pa.types.is_string(kind) or (kind.bit_width % 8 == 0 and not pa.types.is_boolean(kind))):
+        return pa.concat_arrays(list(pieces())).cast(kind)
+    valid = np.ones(rows, dtype=bool)
+    row = 0
+    if pa.types.is_string(kind):
+        data = np.empty(sum(_span(chunk)[1] - _span(chunk)[0] for chunk in _chunks(pieces())), dtype=np.uint8)
+        offsets = np.zeros(rows + 1, dtype=np.int32)
+        for chunk in _chunks(pieces()):
+            n, (lo, hi) = len(chunk), _span(chunk)
+            bounds = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset:chunk.offset + n + 1]
+            start = offsets[row]
+            if hi > lo:
+                data[start:start + hi - lo] = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[lo:hi]
+            offsets[row + 1:row + n + 1] = bounds[1:] - lo + start
+            row = _valid(chunk, valid, row)
+        buffers = [pa.py_buffer(offsets), pa.py_buffer(data)]
+    else:
+        width = kind.bit_width // 8
+        values = np.empty(rows * width, dtype=np.uint8)
+        for chunk in _chunks(pieces()):
+            n = len(chunk)
+            values[row * width:(row + n) * width] = \
+                np.frombuffer(chunk.buffers()[1], dtype=np.uint8)[chunk.offset * width:(chunk.offset + n) * width]
+            row = _valid(chunk, valid, row)
+        buffers = [pa.py_buffer(values)]
+    assert row == rows, f"{row} values for {rows} rows"
+    nulls = rows - int(valid.sum())
+    mask = pa.py_buffer(np.packbits(valid, bitorder="little")) if nulls else None
+    return pa.Array.from_buffers(kind, rows, [mask, *buffers], null_count=nulls)
+
+
+def _chunks(pieces: Iterable[pa.Array | pa.ChunkedArray]) -> Iterable[pa.Array]:
+    for piece in pieces:
+        yield from (piece.chunks if isinstance(piece, pa.ChunkedArray) else [piece])
+
+
+def _span(chunk: pa.Array) -> tuple[int, int]:
+    """Where a string array's characters start and end in its data buffer."""
+    if len(chunk) == 0:
+        return 0, 0
+    bounds = np.frombuffer(chunk.buffers()[1], dtype=np.int32)
+    return int(bounds[chunk.offset]), int(bounds[chunk.offset + len(chunk)])
+
+
+def _valid(chunk: pa.Array, valid: np.ndarray, row: int) -> int:
+    """Marks the nulls of `chunk`, which starts at `row`; returns the row after it."""
+    if chunk.null_count:
+        valid[row:row + len(chunk)] = chunk.is_valid().to_numpy(zero_copy_only=False)
+    return row + len(chunk)
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
+    write_csv_chunks([df], path)
+
+
+def write_csv_chunks(chunks: Iterable[pd.DataFrame], path: Path, empty: pd.DataFrame | None = None) -> None:
+    """Write consecutive pieces of one table (enforced DataFrames) as one CSV, the header once (from
+    `empty`, a frame of the table's columns, when there are no pieces): the bytes of one `to_csv` of
+    all the rows, as pandas formats each value alone."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        header = True
+        for df in chunks:
+            _csv_piece(df, fh, header)
+            header = False
+        if header and empty is not None:
+            _csv_piece(empty, fh, header)
+
+
+def _csv_piece(df: pd.DataFrame, fh, header: bool) -> None:
     df = df.copy()
     for col in df.columns:
         if isinstance(df[col].dtype, pd.DatetimeTZDtype):
             df[col] = df[col].dt.strftime(schema.CSV_TIMESTAMP).where(df[col].notna(), None)
-    df.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    df.to_csv(fh, index=False, lineterminator="\n", header=header)
 
 
 def read_tables(out_dir: str | Path) -> dict[str, pd.DataFrame]:

@@ -1,0 +1,126 @@
+"""A build streams: it extracts a batch of pages at a time, keeps what merge needs in compact columns
+and the table rows on disk, and writes the tables a row group at a time, with the bytes the tables
+written whole would have."""
+from __future__ import annotations
+
+import gc
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from timeline import parallel, pipeline, write
+from timeline.columns import MentionColumns
+from timeline.models import Item, Mention
+
+from conftest import SEEDS
+from test_bench_corpus import corpus
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [ROOT / "data" / "raw", ROOT / "tests" / "gold" / "pages", *([SEEDS] if SEEDS.is_dir() else [])]
+TABLES = [f"{t}.{ext}" for t in ("events", "mentions", "items", "figures") for ext in ("parquet", "csv")]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    """A corpus of 600 posts from the benchmark's generator (about 25 pages)."""
+    folder = tmp_path_factory.mktemp("stream") / "in"
+    corpus.write_corpus(folder, 600, seed=11)
+    return folder
+
+
+class Census(pipeline.Stages):
+    """Stage times, and how many Items and Mentions are alive as each extract, merge and write starts."""
+
+    def __init__(self):
+        super().__init__()
+        self.alive: dict[str, list[tuple[int, int]]] = {"extract": [], "merge": [], "write": []}
+
+    @contextmanager
+    def __call__(self, stage):
+        if stage in self.alive:
+            gc.collect()
+            objects = gc.get_objects()
+            items = sum(type(o) is Item and o is not parallel.WARM_UP for o in objects)   # not the workers' warm-up
+            self.alive[stage].append((items, sum(type(o) is Mention for o in objects)))
+            del objects
+        with super().__call__(stage):
+            yield
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_build_holds_one_batch_of_items_and_no_mention_objects_past_extraction(generated, tmp_path, monkeypatch):
+    whole = pipeline.build([generated], tmp_path / "whole")
+    monkeypatch.setattr(pipeline, "BATCH_ITEMS", 60)
+    census = Census()
+    report = pipeline.build([generated], tmp_path / "out", stages=census)
+    assert report.items == whole.items == 600 and report.mentions > 900
+    largest_page = max(pq.read_table(tmp_path / "out" / "items.parquet").column("source")
+                       .value_counts().field("counts").to_pylist())
+    batches = census.alive["extract"]
+    assert len(batches) >= 600 // (60 + largest_page)
+    # as a batch is extracted, only its own items are alive, and no mention of an earlier batch
+    assert max(items for items, _ in batches) <= 60 + largest_page
+    assert max(mentions for _, mentions in batches) == 0
+    # merge reads columns and write reads them and the spill files: no Item or Mention is left by then
+    assert census.alive["merge"] == [(0, 0)] and census.alive["write"] == [(0, 0)]
+    # and the batch size changes nothing written
+    assert files(tmp_path / "out") == files(tmp_path / "whole")
+
+
+def test_merge_columns_hold_a_mention_in_a_few_hundred_bytes(generated):
+    items, _ = pipeline.read_items([generated])
+    frame = pipeline.mentions_frame(pipeline.extract_all(items), items)
+    columns = MentionColumns.of(frame)
+    assert len(columns) == len(frame) > 900
+    per_mention = columns.nbytes / len(columns)
+    sentence = frame["sentence"].str.len().mean()
+    assert per_mention < sentence + 200      # the sentence and about 25 numbers; not a dict of 45 values
+
+
+def test_streamed_tables_are_the_bytes_of_the_tables_written_whole(tmp_path, monkeypatch):
+    """Many batches and many row groups (of 100 rows) against the tables built in memory and
+    written as DataFrames."""
+    monkeypatch.setattr(write, "ROW_GROUP_ROWS", 100)
+    monkeypatch.setattr(pipeline, "BATCH_ITEMS", 25)
+    report = pipeline.build(PAGES, tmp_path / "streamed")
+    assert report.mentions > 300 and report.items > 200
+    items, _ = pipeline.read_items(PAGES)
+    tables = pipeline.process(sorted(items, key=lambda i: (i.source, i.position, i.item_id)))
+    write.write_tables(tables.as_dict(), tmp_path / "whole")
+    streamed, whole = files(tmp_path / "streamed"), files(tmp_path / "whole")
+    for name in [*TABLES, "datapackage.json"]:
+        assert streamed[name] == whole[name], name
+    assert pq.ParquetFile(tmp_path / "streamed" / "mentions.parquet").metadata.num_row_groups == \
+        -(-report.mentions // 100)
+
+
+@pytest.mark.parametrize("rows", [0, 99, 100, 350])
+def test_a_table_written_column_by_column_is_the_table_written_at_once(tmp_path, monkeypatch, rows):
+    monkeypatch.setattr(write, "ROW_GROUP_ROWS", 100)
+    table = pa.table({"word": pa.array([None if n % 7 == 0 else "w" * (n % 13) for n in range(rows)], pa.string()),
+                      "n": pa.array(range(rows), pa.int64())})
+    pq.write_table(table, tmp_path / "once.parquet", compression="zstd", row_group_size=100)
+    write.write_parquet_columns(tmp_path / "pieces.parquet", table.schema, rows,
+                                lambda name, start, stop: table.column(name).slice(start, stop - start))
+    assert (tmp_path / "pieces.parquet").read_bytes() == (tmp_path / "once.parquet").read_bytes()
+
+
+@pytest.mark.parametrize("kind", [pa.string(), pa.int64(), pa.int8(), pa.float64(), pa.date32(),
+                                  pa.timestamp("us", tz="UTC")])
+def test_pieces_joined_in_place_are_the_pieces_concatenated(kind):
+    values = [None if n % 5 == 0 else n for n in range(300)]
+    if kind == pa.string():
+        whole = pa.array([None if v is None else str(v) * (v % 4) for v in values], kind)
+    else:
+        whole = pa.array([None if v is None else v % 100 for v in values], pa.int64())
+        whole = whole.cast(pa.int32()).view(kind) if kind == pa.date32() else whole.cast(kind)
+    pieces = [whole.slice(0, 7), pa.chunked_array([whole.slice(7, 0), whole.slice(7, 100)]), whole.slice(107, 193)]
+    joined = write.joined(lambda: iter(pieces), kind, 300)
+    assert joined.equals(whole) and joined.null_count == 60
+    assert write.joined(lambda: iter([whole.slice(10, 20).filter(pa.array([False] * 20))]), kind, 0).equals(whole.slice(0, 0))

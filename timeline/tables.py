@@ -1,0 +1,359 @@
+"""The tables of a build, built a batch of items at a time.
+
+A build extracts its items a batch at a time (`pipeline.build`); what each
+batch gives goes straight out of memory:
+
+- the items, and the mentions and figures without their events (merge, which
+  needs every mention, comes last), to spill files on disk, Parquet row
+  groups that are read back a column at a time;
+- what merge reads of each mention, to `MentionColumns`.
+
+After the merge, the `mentions`, `items` and `figures` tables and the state's
+items and links are written from these (`write.write_tables` takes them as
+`Streamed` tables), a row group at a time, with the same bytes as when the
+whole tables were DataFrames: `mentions` and `items` come sorted (a batch
+holds whole pages, in page order, and is sorted within), `figures` and the
+links are sorted on the way out.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from . import schema, state, write
+from .columns import MentionColumns
+from .merge import LINK_COLUMNS, Clusters
+from .models import Item, Mention
+
+INTERNAL = ["_explicit", "_window", "_position"]   # the columns merge needs besides the table's
+ROW = "_row"                                       # a mention's row in the MentionColumns
+STAMPS = {"published": "_published", "item_time": "_item_time"}   # the state's times of an item
+
+
+# ---------------------------------------------------------------- frames of a list of records
+
+def mentions_frame(mentions: list[Mention], items: list[Item]) -> pd.DataFrame:
+    """One row per mention: the `mentions` columns plus the internal ones merge needs."""
+    position = {i.item_id: i.position for i in items}
+    cols = [c for c in schema.table("mentions").names if c not in schema.figure_categories()]
+    rows = []
+    for m in mentions:
+        row = {c: getattr(m, c, None) for c in cols}
+        row.update({cat: None for cat in schema.figure_categories()})
+        row.update(m.figure_values())
+        row.update(_explicit=m.date_explicit, _window=m.date_window, _position=position.get(m.item_id, 0))
+        rows.append(row)
+    if not rows:
+        return pd.DataFrame(columns=[*schema.table("mentions").names, *INTERNAL])
+    df = pd.DataFrame(rows)
+    for cat in schema.figure_categories():
+        df[cat] = df[cat].astype("Int64")
+    return df
+
+
+def items_frame(items: list[Item]) -> pd.DataFrame:
+    cols = schema.table("items").names
+    rows = [{c: getattr(i, c) for c in cols} for i in items]
+    return schema.enforce(pd.DataFrame(rows, columns=cols), "items")
+
+
+def figures_frame(mentions: list[Mention], mention_df: pd.DataFrame) -> pd.DataFrame:
+    event_of = dict(zip(mention_df["mention_id"], mention_df["event_id"]))
+    rows = [
+        {"mention_id": m.mention_id, "event_id": event_of.get(m.mention_id), "category": f.category,
+         "value": f.value, "qualifier": f.qualifier, "unit": f.unit, "text": f.text,
+         "char_start": f.char_start, "reported": m.reported}
+        for m in mentions for f in m.figures
+    ]
+    return schema.enforce(pd.DataFrame(rows, columns=schema.table("figures").names), "figures")
+
+
+# ---------------------------------------------------------------- spill files
+
+class Spill:
+    """Rows written to a Parquet file on disk as they come, one row group a batch (uncompressed:
+    it is read back soon), to be read back in order or a column at a time."""
+
+    def __init__(self, path: Path, arrow: pa.Schema):
+        self.path, self.schema = path, arrow
+        self.writer: pq.ParquetWriter | None = pq.ParquetWriter(
+            path, arrow, compression="none", use_dictionary=False, write_statistics=False)
+        self.starts = [0]     # the first row of each row group, and the number of rows
+        self._reader: pq.ParquetFile | None = None
+
+    @property
+    def rows(self) -> int:
+        return self.starts[-1]
+
+    def add(self, df: pd.DataFrame) -> None:
+        if len(df):
+            self.writer.write_table(pa.Table.from_pandas(df, schema=self.schema, preserve_index=False))
+            self.starts.append(self.starts[-1] + len(df))
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+    def pieces(self, name: str, start: int, stop: int) -> Iterator[pa.ChunkedArray]:
+        """Rows start:stop of one column, a row group at a time."""
+        if stop <= start:
+            return
+        if self._reader is None:
+            self._reader = pq.ParquetFile(self.path)
+        first = int(np.searchsorted(self.starts, start, side="right")) - 1
+        for group in range(first, len(self.starts) - 1):
+            begin, end = self.starts[group], self.starts[group + 1]
+            if begin >= stop:
+                break
+            values = self._reader.read_row_group(group, columns=[name]).column(0)
+            yield values.slice(max(start, begin) - begin, min(stop, end) - max(start, begin))
+
+    def column(self, name: str, start: int = 0, stop: int | None = None) -> pa.Array:
+        """Rows start:stop of one column, as one array."""
+        stop = self.rows if stop is None else stop
+        return write.joined(lambda: self.pieces(name, start, stop), self.schema.field(name).type, max(stop - start, 0))
+
+    def batches(self) -> Iterator[pa.Table]:
+        """The rows, a row group at a time."""
+        if self.rows:
+            source = pq.ParquetFile(self.path)
+            for n in range(source.num_row_groups):
+                yield source.read_row_group(n)
+
+
+def _spill_schema(name: str, extra: dict[str, pa.DataType]) -> pa.Schema:
+    arrow = schema.table(name).arrow_schema()
+    for column, kind in extra.items():
+        arrow = arrow.append(pa.field(column, kind))
+    return arrow
+
+
+# ---------------------------------------------------------------- the tables of a build
+
+class BuildTables:
+    """What the batches of a build give, kept for the merge and the writing (see the module's doc).
+    A context manager: the spill files live in a temporary folder, removed on exit."""
+
+    def __init__(self, folder: str | Path | None = None):
+        self.folder = Path(tempfile.mkdtemp(prefix="timeline-build-", dir=folder))
+        self.columns: MentionColumns | None = MentionColumns(self.folder / "merge.pickle")
+        self.items = Spill(self.folder / "items.parquet", _spill_schema("items", dict.fromkeys(STAMPS.values(), pa.string())))
+        self.mentions = Spill(self.folder / "mentions.parquet", _spill_schema("mentions", {ROW: pa.int64()}))
+        self.figures = Spill(self.folder / "figures.parquet", _spill_schema("figures", {ROW: pa.int64()}))
+        self.filled = dict.fromkeys(state.ITEM_COLUMNS, False)   # which state columns have a value
+        self.n_mentions = 0
+
+    def __enter__(self) -> "BuildTables":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for spill in (self.items, self.mentions, self.figures):
+            spill.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    @property
+    def n_items(self) -> int:
+        return self.items.rows
+
+    def add(self, items: list[Item], found: list[list[Mention]]) -> None:
+        """One batch: whole pages, in page order (as the tables are sorted), each sorted by position, and
+        the mentions of each item."""
+        mentions = [m for each in found for m in each]
+        frame = mentions_frame(mentions, items)
+        frame.index = pd.RangeIndex(self.n_mentions, self.n_mentions + len(frame))
+        self.columns.append(frame)
+        self._add_mentions(frame)
+        self._add_figures(mentions, frame.index)
+        self._add_items(items)
+        self.n_mentions += len(frame)
+
+    def _add_mentions(self, frame: pd.DataFrame) -> None:
+        out = schema.enforce(frame.drop(columns=INTERNAL), "mentions")
+        out[ROW] = frame.index
+        self.mentions.add(write.sort_table(out, "mentions"))
+
+    def _add_figures(self, mentions: list[Mention], rows: pd.Index) -> None:
+        out = figures_frame(mentions, pd.DataFrame({"mention_id": [], "event_id": []}))
+        out[ROW] = np.repeat(np.asarray(rows), [len(m.figures) for m in mentions])
+        self.figures.add(out)
+
+    def _add_items(self, items: list[Item]) -> None:
+        out = items_frame(items)
+        for column, stamp in STAMPS.items():
+            out[stamp] = [state.stamp(getattr(i, column)) for i in items]
+        for column in self.filled:
+            self.filled[column] = self.filled[column] or bool(out[STAMPS.get(column, column)].notna().any())
+        self.items.add(out)
+
+    def close(self) -> MentionColumns:
+        """Every batch is in: the mentions as merge reads them (the tables keep no hold on them)."""
+        for spill in (self.items, self.mentions, self.figures):
+            spill.close()
+        columns, self.columns = self.columns.freeze(), None
+        return columns
+
+    def tables(self, clusters: Clusters, mention_ids: np.ndarray) -> tuple[dict, dict]:
+        """The output tables (`write.write_tables`' frames) and the state's tables, given the merge of
+        the build's mentions and their ids (`MentionColumns["mention_id"]`)."""
+        event_ids = clusters.event_ids()
+
+        def event_id(spill: Spill, start: int, stop: int) -> np.ndarray:
+            return event_ids[spill.column(ROW, start, stop).to_numpy(zero_copy_only=False)]
+
+        def stamp(column: str) -> Callable:
+            return lambda spill, start, stop: spill.column(STAMPS[column], start, stop)
+
+        events = clusters.events
+        by_date = pc.sort_indices(events, sort_keys=[(k, "ascending") for k in schema.table("events").sort])
+        frames = {"events": _SortedTable("events", events, by_date.to_numpy()),
+                  "mentions": _SpilledTable(self.mentions, "mentions", {"event_id": event_id}),
+                  "items": _SpilledTable(self.items, "items"),
+                  "figures": _figures(self.figures, event_ids, mention_ids)}
+        state_tables = {"items": _SpilledTable(self.items, "items", {c: stamp(c) for c in STAMPS},
+                                               state.items_schema(self.filled)),
+                        "links": _Links(clusters, mention_ids)}
+        return frames, state_tables
+
+
+Derived = Callable[[Spill, int, int], "np.ndarray | pa.Array"]   # rows start:stop of a column
+
+
+class _SpilledTable:
+    """A table (`write.Streamed`) read back from a spill in order; `derived` works out the columns
+    that are not in the spill (from others that are), and `arrow` is its schema when it is not the
+    table's own (the state's items)."""
+
+    def __init__(self, spill: Spill, name: str, derived: dict[str, Derived] | None = None,
+                 arrow: pa.Schema | None = None):
+        self.spill, self.name, self.derived = spill, name, derived or {}
+        self.arrow = arrow or _arrow(name)
+
+    def column(self, column: str, start: int, stop: int) -> pa.Array:
+        if column not in self.derived:
+            return self.spill.column(column, start, stop)
+        values = self.derived[column](self.spill, start, stop)
+        return values if isinstance(values, pa.Array) else pa.array(values, self.arrow.field(column).type)
+
+    def write_parquet(self, path: Path) -> None:
+        write.write_parquet_columns(path, self.arrow, self.spill.rows, self.column)
+
+    def write_csv(self, path: Path) -> None:
+        write.write_csv_chunks(self._frames(), path, schema.empty(self.name))
+
+    def _frames(self) -> Iterator[pd.DataFrame]:
+        start = 0
+        for piece in self.spill.batches():
+            stop = start + piece.num_rows
+            df = piece.to_pandas()
+            for column in self.derived:
+                df[column] = self.column(column, start, stop).to_pandas()
+            yield schema.enforce(df[schema.table(self.name).names], self.name)
+            start = stop
+
+
+class _SortedTable:
+    """A table (`write.Streamed`) held in memory as Arrow, written in the order `order` gives."""
+
+    def __init__(self, name: str, table: pa.Table, order: np.ndarray):
+        self.name, self.table, self.order, self.arrow = name, table, order, _arrow(name)
+
+    def column(self, column: str, start: int, stop: int) -> pa.ChunkedArray:
+        return self.table.column(column).take(pa.array(self.order[start:stop], pa.int64()))
+
+    def write_parquet(self, path: Path) -> None:
+        write.write_parquet_columns(path, self.arrow, len(self.order), self.column)
+
+    def write_csv(self, path: Path) -> None:
+        write.write_csv_chunks(self._frames(), path, schema.empty(self.name))
+
+    def frame(self) -> pd.DataFrame:
+        """The whole table as one (enforced) DataFrame."""
+        return schema.enforce(self.table.take(pa.array(self.order, pa.int64())).to_pandas(), self.name)
+
+    def _frames(self, rows: int = 100_000) -> Iterator[pd.DataFrame]:
+        for start in range(0, len(self.order), rows):
+            piece = self.table.take(pa.array(self.order[start:start + rows], pa.int64()))
+            yield schema.enforce(piece.to_pandas(), self.name)
+
+
+def _arrow(name: str) -> pa.Schema:
+    """The Arrow schema of a table as written from its (enforced) DataFrame, pandas metadata included."""
+    return write.arrow_schema(schema.empty(name), schema.table(name).arrow_schema())
+
+
+def _figures(spill: Spill, event_ids: np.ndarray, mention_ids: np.ndarray) -> _SortedTable:
+    """The figures table: each figure with the event of its mention (of the last mention with its id,
+    as a dict from mention ids to events gives it), sorted by mention_id, char_start and category
+    (a stable sort, as the DataFrame's)."""
+    names = schema.table("figures").names
+    if spill.rows:
+        table = pq.read_table(spill.path)
+    else:
+        table = spill.schema.empty_table()
+    rows = _last_with_same_id(mention_ids)[table.column(ROW).to_numpy()]
+    table = table.set_column(names.index("event_id"), "event_id", pa.array(event_ids[rows], pa.string()))
+    table = table.select(names)
+    order = pc.sort_indices(table, sort_keys=[(k, "ascending") for k in schema.table("figures").sort])
+    return _SortedTable("figures", table, order.to_numpy())
+
+
+def _last_with_same_id(ids: np.ndarray) -> np.ndarray:
+    """For each row, the last row with the same id."""
+    if not len(ids):
+        return np.array([], dtype=np.int64)
+    _, group = np.unique(ids, return_inverse=True)
+    last = np.zeros(group.max() + 1, dtype=np.int64)
+    np.maximum.at(last, group, np.arange(len(ids)))
+    return last[group]
+
+
+class _Links:
+    """The state's links (`merge.LINK_COLUMNS`) as a `write.Streamed` table (Parquet only), sorted by
+    mention_id as `DataFrame.sort_values` sorts them (not stably: with a repeated id, its sort is used)."""
+
+    def __init__(self, clusters: Clusters, mention_ids: np.ndarray):
+        self.clusters, self.ids = clusters, mention_ids
+        listed = mention_ids[clusters.order]          # the mentions as the links list them
+        if len(np.unique(listed)) == len(listed):
+            by_id = np.argsort(listed, kind="stable")
+        else:
+            by_id = pd.DataFrame({"mention_id": [b.decode("utf-8") for b in listed.tolist()]},
+                                 dtype=object).sort_values("mention_id").index.to_numpy()
+        self.rows = clusters.order[by_id]
+        self.reasons = np.array(clusters.reasons, dtype=object)
+        self.event_ids = clusters.ids()
+        self.arrow = write.arrow_schema(pd.DataFrame(columns=LINK_COLUMNS, dtype=object), state.LINK_SCHEMA)
+
+    def column(self, column: str, start: int, stop: int) -> pa.Array:
+        rows, c = self.rows[start:stop], self.clusters
+        if column == "mention_id":
+            return _strings(self.ids[rows])
+        if column == "joined_to":
+            joined = c.joined[rows]
+            return _strings(self.ids[joined], mask=joined < 0)
+        if column == "event_id":
+            return pa.array(self.event_ids[c.event_of[rows]], pa.string())
+        return pa.array(self.reasons[c.reason_of[rows]], pa.string())
+
+    def write_parquet(self, path: Path) -> None:
+        write.write_parquet_columns(path, self.arrow, len(self.rows), self.column)
+
+    def write_csv(self, path: Path) -> None:
+        raise NotImplementedError("the state's links have no CSV")
+
+
+def _strings(utf8: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
+    """Strings from a numpy array of UTF-8 bytes."""
+    return pa.array(utf8, pa.binary(), mask=mask).cast(pa.string())
