@@ -4,6 +4,9 @@ written whole would have."""
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -11,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from timeline import parallel, pipeline, write
+from timeline import memory, parallel, pipeline, write
 from timeline.columns import MentionColumns
 from timeline.models import Item, Mention
 
@@ -124,3 +127,15 @@ def test_pieces_joined_in_place_are_the_pieces_concatenated(kind):
     joined = write.joined(lambda: iter(pieces), kind, 300)
     assert joined.equals(whole) and joined.null_count == 60
     assert write.joined(lambda: iter([whole.slice(10, 20).filter(pa.array([False] * 20))]), kind, 0).equals(whole.slice(0, 0))
+
+
+def test_arrow_allocates_with_the_system_allocator_unless_told_otherwise():
+    """mimalloc, Arrow's default, keeps what a large build frees (see timeline/__init__.py)."""
+    code = "import timeline.pipeline, pyarrow; print(pyarrow.default_memory_pool().backend_name)"
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          check=True).stdout.strip() == "system"
+    told = {**env, "ARROW_DEFAULT_MEMORY_POOL": "mimalloc"}
+    assert subprocess.run([sys.executable, "-c", code], env=told, capture_output=True, text=True,
+                          check=True).stdout.strip() == "mimalloc"
+    memory.give_back()   # and giving freed memory back is safe to call at any time

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 import pandas as pd
+import pyarrow as pa
 
-from . import merge, parallel, read, schema, split, state, write
+from . import memory, merge, parallel, read, schema, split, state, write
 from .columns import MentionColumns
 from .errors import InputError, UsageError
 from .extract.mention import extract_item
@@ -109,20 +110,34 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, strict: bool = Fals
     are extracted; `stages` (a `Stages`) times each stage.
     """
     stages = stages or Stages()
-    with engine_for(jobs, scheduler) as engine, BuildTables() as built:   # a scheduler is reached first
+    with _returning_memory(), engine_for(jobs, scheduler) as engine, BuildTables() as built:   # a scheduler is reached first
         engine.stages = stages
         previous = state.Previous() if rebuild else state.load(out_dir)
         report = read_and_extract(inputs, previous, built, engine, strict, progress)
         columns = built.close()
+        memory.give_back()
         with stages("merge"):
             clusters = engine.merge(columns, previous.event_of)
         mention_ids = columns["mention_id"]
         del columns
+        memory.give_back()
         report.items, report.mentions, report.events = built.n_items, built.n_mentions, len(clusters.events)
         with stages("write"):
             frames, state_tables = built.tables(clusters, mention_ids)
             report.written = write.write_tables(frames, out_dir, state_tables, partition=partition)
     return report
+
+
+@contextmanager
+def _returning_memory() -> Iterator[None]:
+    """Arrow allocates with the system allocator while a build runs (see timeline/__init__.py: this
+    covers Arrow's own calls when pyarrow was imported before timeline)."""
+    before = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(before)
 
 
 def read_and_extract(inputs: Sequence[str | Path], previous: state.Previous, built: BuildTables,
@@ -171,6 +186,8 @@ def _extract(batch: list[Item], built: BuildTables, engine: "Engine", progress: 
         found = engine.extract(batch)
     with engine.stages("frames"):
         built.add(batch, found)
+        del found
+        memory.give_back()
     if progress is not None:
         progress("pages", done, total)
 

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import datapackage, schema
+from . import datapackage, memory, schema
 from .state import folder as state_folder, meta as state_meta, write_frame as write_state_frame
 from .errors import OutputError
 
@@ -202,6 +202,7 @@ def _stage(out: Path, writer) -> Path:
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise OutputError(f"{out}: cannot write ({exc.strerror})") from exc
+    memory.give_back()   # what writing a large table used, before the next one
     return tmp
 
 
