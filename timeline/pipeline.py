@@ -124,6 +124,7 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, strict: bool = Fals
         report.items, report.mentions, report.events = built.n_items, built.n_mentions, len(clusters.events)
         with stages("write"):
             frames, state_tables = built.tables(clusters, mention_ids)
+            del clusters, mention_ids     # the tables keep what they need, and let it go when written
             report.written = write.write_tables(frames, out_dir, state_tables, partition=partition)
     return report
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -206,8 +207,13 @@ class BuildTables:
 
     def tables(self, clusters: Clusters, mention_ids: np.ndarray) -> tuple[dict, dict]:
         """The output tables (`write.write_tables`' frames) and the state's tables, given the merge of
-        the build's mentions and their ids (`MentionColumns["mention_id"]`)."""
-        event_ids = clusters.event_ids()
+        the build's mentions and their ids (`MentionColumns["mention_id"]`). The tables held in memory
+        (events, figures, links) are made when their files are written and let go after: they keep
+        only the arrays they need, not `clusters`."""
+        events, ids = clusters.events, clusters.ids()
+        event_ids = ids[clusters.event_of]               # of each mention
+        links = _LinkRows(ids, clusters.event_of, clusters.joined, clusters.reason_of,
+                          pa.array(clusters.reasons, pa.string()), clusters.order)
 
         def event_id(spill: Spill, start: int, stop: int) -> np.ndarray:
             return event_ids[spill.column(ROW, start, stop).to_numpy(zero_copy_only=False)]
@@ -215,16 +221,39 @@ class BuildTables:
         def stamp(column: str) -> Callable:
             return lambda spill, start, stop: spill.column(STAMPS[column], start, stop)
 
-        events = clusters.events
-        by_date = pc.sort_indices(events, sort_keys=[(k, "ascending") for k in schema.table("events").sort])
-        frames = {"events": _SortedTable("events", events, by_date.to_numpy()),
+        frames = {"events": _Later(lambda: _events(events)),
                   "mentions": _SpilledTable(self.mentions, "mentions", {"event_id": event_id}),
                   "items": _SpilledTable(self.items, "items"),
-                  "figures": _figures(self.figures, event_ids, mention_ids)}
+                  "figures": _Later(lambda: _figures(self.figures, event_ids, mention_ids))}
         state_tables = {"items": _SpilledTable(self.items, "items", {c: stamp(c) for c in STAMPS},
                                                state.items_schema(self.filled)),
-                        "links": _Links(clusters, mention_ids)}
+                        "links": _Later(lambda: _Links(links, mention_ids))}
         return frames, state_tables
+
+
+class _Later:
+    """A `write.Streamed` table made (by `make`) when its first file is written, and let go, with
+    what `make` holds, when `write.write_tables` is done with it (`release`)."""
+
+    def __init__(self, make: Callable):
+        self.make, self.table = make, None
+
+    def _made(self):
+        if self.table is None:
+            self.table = self.make()
+        return self.table
+
+    def write_parquet(self, path: Path) -> None:
+        self._made().write_parquet(path)
+
+    def write_csv(self, path: Path) -> None:
+        self._made().write_csv(path)
+
+    def frame(self) -> pd.DataFrame:
+        return self._made().frame()
+
+    def release(self) -> None:
+        self.make = self.table = None
 
 
 Derived = Callable[[Spill, int, int], "np.ndarray | pa.Array"]   # rows start:stop of a column
@@ -293,6 +322,12 @@ def _arrow(name: str) -> pa.Schema:
     return write.arrow_schema(schema.empty(name), schema.table(name).arrow_schema())
 
 
+def _events(events: pa.Table) -> _SortedTable:
+    """The events table, sorted by date and id (stably, as the DataFrame's)."""
+    order = pc.sort_indices(events, sort_keys=[(k, "ascending") for k in schema.table("events").sort])
+    return _SortedTable("events", events, order.to_numpy())
+
+
 def _figures(spill: Spill, event_ids: np.ndarray, mention_ids: np.ndarray) -> _SortedTable:
     """The figures table: each figure with the event of its mention (of the last mention with its id,
     as a dict from mention ids to events gives it), sorted by mention_id, char_start and category
@@ -319,33 +354,43 @@ def _last_with_same_id(ids: np.ndarray) -> np.ndarray:
     return last[group]
 
 
+@dataclass
+class _LinkRows:
+    """What the links are made from: the merge's arrays (see `merge.Clusters`), reasons as Arrow."""
+
+    ids: np.ndarray          # the event_id of each event
+    event_of: np.ndarray
+    joined: np.ndarray
+    reason_of: np.ndarray
+    reasons: pa.Array
+    order: np.ndarray
+
+
 class _Links:
     """The state's links (`merge.LINK_COLUMNS`) as a `write.Streamed` table (Parquet only), sorted by
     mention_id as `DataFrame.sort_values` sorts them (not stably: with a repeated id, its sort is used)."""
 
-    def __init__(self, clusters: Clusters, mention_ids: np.ndarray):
-        self.clusters, self.ids = clusters, mention_ids
-        listed = mention_ids[clusters.order]          # the mentions as the links list them
+    def __init__(self, links: _LinkRows, mention_ids: np.ndarray):
+        self.links, self.ids = links, mention_ids
+        listed = mention_ids[links.order]          # the mentions as the links list them
         if len(np.unique(listed)) == len(listed):
             by_id = np.argsort(listed, kind="stable")
         else:
             by_id = pd.DataFrame({"mention_id": [b.decode("utf-8") for b in listed.tolist()]},
                                  dtype=object).sort_values("mention_id").index.to_numpy()
-        self.rows = clusters.order[by_id]
-        self.reasons = np.array(clusters.reasons, dtype=object)
-        self.event_ids = clusters.ids()
+        self.rows = links.order[by_id]
         self.arrow = write.arrow_schema(pd.DataFrame(columns=LINK_COLUMNS, dtype=object), state.LINK_SCHEMA)
 
     def column(self, column: str, start: int, stop: int) -> pa.Array:
-        rows, c = self.rows[start:stop], self.clusters
+        rows, links = self.rows[start:stop], self.links
         if column == "mention_id":
             return _strings(self.ids[rows])
         if column == "joined_to":
-            joined = c.joined[rows]
+            joined = links.joined[rows]
             return _strings(self.ids[joined], mask=joined < 0)
         if column == "event_id":
-            return pa.array(self.event_ids[c.event_of[rows]], pa.string())
-        return pa.array(self.reasons[c.reason_of[rows]], pa.string())
+            return pa.array(links.ids[links.event_of[rows]], pa.string())
+        return links.reasons.take(pa.array(links.reason_of[rows], pa.int64()))
 
     def write_parquet(self, path: Path) -> None:
         write.write_parquet_columns(path, self.arrow, len(self.rows), self.column)

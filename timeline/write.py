@@ -75,6 +75,7 @@ def write_tables(frames: dict[str, Table], out_dir: str | Path,
             staged.append((csvs[name], out / f"{name}.csv"))
             if partition and name == PARTITIONED:
                 staged.append((_stage_folder(out, lambda d: _write_partitions(table.frame(), name, d)), dataset))
+            _release(table)
         staged.append((_stage(out, lambda p: datapackage.write(p, list(frames), csvs)), out / "datapackage.json"))
         if state is not None:
             folder = _mkdir(state_folder(out))
@@ -82,6 +83,7 @@ def write_tables(frames: dict[str, Table], out_dir: str | Path,
                 write_state = (lambda p: write_state_frame(table, p)) if isinstance(table, pd.DataFrame) \
                     else table.write_parquet
                 staged.append((_stage(folder, write_state), folder / f"{name}.parquet"))
+                _release(table)
             staged.append((_stage(folder, lambda p: p.write_text(state_meta(), encoding="utf-8")),
                            folder / "state.json"))
     except BaseException:
@@ -96,6 +98,12 @@ def write_tables(frames: dict[str, Table], out_dir: str | Path,
     if not partition and PARTITIONED in frames and is_partitioned_dataset(dataset):
         shutil.rmtree(dataset)
     return [final for _, final in staged]
+
+
+def _release(table: Table) -> None:
+    """A streamed table may let go of what it held once its files are written (timeline.tables)."""
+    if hasattr(table, "release"):
+        table.release()
 
 
 class _Frame:
