@@ -18,6 +18,9 @@ from timeline.extract.actions import find_trigger
     ("The general staff reported 172 combat clashes.", {"combat_clashes"}, "ASSAULT", "firearms"),
     ("Russian troops have taken control of Toretsk, Moscow said.", set(), "ASSAULT", "firearms"),
     ("Russia claimed the capture of Chasiv Yar.", set(), "ASSAULT", "firearms"),
+    ("The occupation chief said Moscow's troops had taken full control of the region.", set(), "ASSAULT", "firearms"),
+    ("He told state television the whole region was now under Russian control.", set(), "ASSAULT", "firearms"),
+    ("A Russian strike set fire to a warehouse in Drohobych.", set(), "ASSAULT", None),
 ])
 def test_event_types(text, cats, etype, mode):
     trig = find_trigger(text, cats)

@@ -146,3 +146,18 @@ def test_an_attack_on_the_country_with_the_capital_the_main_target_is_nationwide
     m = one("Russia carried out one of its biggest air attacks on Ukraine overnight, with the capital, Kyiv, "
             "the main target.")
     assert (m.location, m.geo_precision, m.actor_country) == ("Ukraine", 3, "RUS")
+
+
+def test_tally_fired_at_the_city_stays_in_the_posts_town():
+    first, second = extract_item(item(
+        "Lutsk endured its heaviest Russian attack of the war, its mayor said. "
+        "Some 40 drones and four missiles were fired at the city and nearby villages, the governor said."))
+    assert (first.location, second.location) == ("Lutsk", "Lutsk")
+    assert second.figure_values() == {"drones": 40, "missiles": 4}
+
+
+def test_a_nationwide_tally_after_a_town_stays_in_the_country():
+    first, second = extract_item(item(
+        "A Russian drone hit a school in Lutsk, the mayor said. "
+        "Russia launched 80 drones at Ukraine overnight, the air force said."))
+    assert (first.location, second.location) == ("Lutsk", "Ukraine")

@@ -14,13 +14,15 @@ from functools import lru_cache
 from ..models import Figure
 from ..vocab import load_csv
 
-AUX = r"(?:were|was|have\s+been|has\s+been|had\s+been|are|is|been|be|reportedly|also|later|all|of\s+them|then|subsequently)"
+AUX = (r"(?:were|was|have\s+been|has\s+been|had\s+been|are|is|been|be|reportedly|also|later|all|of\s+them|then|"
+       r"subsequently|now|(?:known|believed|reported|said|feared|confirmed)\s+to\s+have)")
 STOP = {"of", "and", "or", "in", "on", "at", "to", "from", "for", "with", "by", "were", "was", "is", "are",
         "the", "a", "an", "that", "which", "who", "as", "had", "have", "has", "but", "per", "than", "into",
         "when", "after", "while", "before", "since", "because", "if", "during", "amid"}
 # "Six people, including a child, were injured"; "A pilot, Lt Col Maksym Ustymenko, was killed":
-# an aside between the counted people and their verb.
-ASIDE = r"(?:\s*,\s*(?:including|among\s+them|mostly|(?-i:[A-Z]))[^,.;:]{0,60},)?"
+# "Six people including a child were hurt": an aside between the counted people and their verb.
+ASIDE = (r"(?:\s*,\s*(?:including|among\s+them|mostly|(?-i:[A-Z]))[^,.;:]{0,60},"
+         r"|\s+(?:including|among\s+them)(?:\s+[\w'’-]+){1,4}?(?=\s+(?:were|was|are|have|had|has)\b))?")
 MONEY_SYMBOLS = {"$": "usd", "€": "eur", "£": "gbp"}
 MONEY_WORDS = {"dollars": "usd", "euros": "eur", "pounds": "gbp"}
 # Jamming and "lost from radar" defeat drones, not missiles: a bare count with these verbs is drones.

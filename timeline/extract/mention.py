@@ -165,7 +165,7 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
         actor = _CountryActor(enemy) if enemy else None  # an unattributed strike in the war zone
     when = _event_date(masked, item, trigger)
     mention = _mention(item, sentence, trigger, figs, place, actor, target, claimant, when)
-    if context is not None and not _national_tally(figs) and (
+    if context is not None and (not _national_tally(figs) or THE_TOWN.search(masked)) and (
             isinstance(place, _Synthetic) or (_is_district(place) and context.geo_precision == 1)):
         mention = _inherit_place(mention, context)
     elif isinstance(place, _Synthetic) and violent:
@@ -194,6 +194,8 @@ def _event_date(text: str, item: Item, trigger) -> dates.DateMatch:
 
 WHEN_CLAUSE = re.compile(r"\s*,\s*when\b")
 NATIONAL_TALLY = frozenset({"drones", "missiles", "drones_downed", "missiles_downed", "combat_clashes"})
+# "About 50 drones and five missiles were fired at the city": a tally aimed at the post's town
+THE_TOWN = re.compile(r"\b(?:at|on|in|over|towards?|against)\s+the\s+(?:city|town|village)\b", re.I)
 LOCAL_WEAPONS = 10  # "two Iskander missiles" hit one town; "56 attack drones" is a nationwide wave
 
 
