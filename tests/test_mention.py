@@ -161,3 +161,29 @@ def test_a_nationwide_tally_after_a_town_stays_in_the_country():
         "A Russian drone hit a school in Lutsk, the mayor said. "
         "Russia launched 80 drones at Ukraine overnight, the air force said."))
     assert (first.location, second.location) == ("Lutsk", "Ukraine")
+
+
+def test_an_attack_a_day_after_another_dates_the_earlier_one_a_day_before():
+    main, earlier = extract_item(item(
+        "Russia fired 90 drones at Ukraine overnight, a day after its heaviest missile attack on Kyiv this year."))
+    assert (main.event_date, main.figure_values()) == (date(2025, 6, 1), {"drones": 90})
+    assert (earlier.event_date, earlier.location, earlier.date_explicit) == (date(2025, 5, 31), "Kyiv", True)
+    assert earlier.char_start > main.char_end and earlier.sentence == main.sentence
+
+
+def test_a_sentence_reporting_only_the_earlier_attack_gives_that_attack():
+    (m,) = extract_item(item("Our coverage resumes a day after Russia's largest air attack of the war."))
+    assert (m.event_type, m.event_date) == ("ASSAULT", date(2025, 5, 31))
+
+
+def test_a_day_after_a_summit_is_background():
+    (m,) = extract_item(item("Zelensky spoke to Macron by phone a day after the summit in Alaska."))
+    assert m.event_type == "CONSULT" and m.event_date == date(2025, 6, 1)
+
+
+def test_figures_in_that_attack_take_the_attacks_date():
+    first, second = extract_item(item(
+        "Russia struck Kyiv with 9 ballistic missiles and 200 drones on Saturday, the mayor said. "
+        "Air defences downed four of the missiles and 190 of the drones in that attack."))
+    assert first.event_date == second.event_date == date(2025, 5, 31)
+    assert second.figure_values() == {"missiles_downed": 4, "drones_downed": 190}

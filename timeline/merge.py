@@ -257,9 +257,19 @@ def _conflict(a: dict, b: dict) -> bool:
     differ = any(fa[c] != fb[c] for c in fa.keys() & fb.keys())
     if a["event_date"] != b["event_date"] and a["_explicit"] and b["_explicit"]:
         return differ
+    if differ and a["_day"] != b["_day"] and _toll_fell(a, b):
+        return True
     if differ and a["location"] != b["location"]:
         return True  # a region's daily toll is not the strike on one of its towns
     return not (_figures_agree(a, b) and _downed_within_launched(a, b) and _same_kind_of_tally(a, b))
+
+
+def _toll_fell(a: dict, b: dict) -> bool:
+    """The later-dated report counts fewer dead or injured: tolls are revised upwards, so this is
+    another day's event, not a revision."""
+    early, late = (a, b) if a["_day"] < b["_day"] else (b, a)
+    fe, fl = early["_figs"], late["_figs"]
+    return any(fl[c] < fe[c] for c in ("killed", "injured") if c in fe and c in fl)
 
 
 def _dates_close(a: dict, b: dict) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from functools import lru_cache
 
 from ..models import PLACE_FIELDS, Item, Mention
@@ -61,9 +62,21 @@ PRONOUN_START = re.compile(r"^(?:[“\"]?\s*)?(?:He|She|They|It|The\s+two\s+(?:l
 ACTOR_FIELDS = ("actor", "actor_country")
 
 
+# "... downed six of the missiles and 245 of the drones in that attack": the attack the post just reported.
+THAT_ATTACK = re.compile(r"\b(?:(?:in|during)\s+(?:that|this|the\s+same)\s+(?:attack|strike|assault|barrage)"
+                         r"|of\s+(?:the|those|these)\s+(?:drones|missiles)|of\s+them)\b", re.I)
+DATE_FIELDS = ("event_date", "date_precision", "date_explicit", "date_window")
+
+
 def _follow_up(mention: Mention, previous: Mention | None) -> Mention:
-    """Carry the subject (and, for the same kind of event, the target) over to a pronoun-led sentence."""
-    if previous is None or mention.actor_country is not None:
+    """Carry the subject (and, for the same kind of event, the target) over to a pronoun-led sentence,
+    and the date of the attack a sentence refers back to ("in that attack") when it gives none."""
+    if previous is None:
+        return mention
+    if (not mention.date_explicit and mention.event_type == previous.event_type == "ASSAULT"
+            and THAT_ATTACK.search(mention.sentence)):
+        mention = replace(mention, **{f: getattr(previous, f) for f in DATE_FIELDS})
+    if mention.actor_country is not None:
         return mention
     if PRONOUN_START.match(mention.sentence):
         fields = {f: getattr(previous, f) for f in ACTOR_FIELDS}
@@ -81,6 +94,9 @@ def extract_clauses(item: Item, sentence: Sentence, country_hint: str = "UA",
                     context: Mention | None = None) -> list[Mention]:
     """The sentence's mentions: one, or one per clause when clauses report attacks in different places
     ("four people died in the Khmelnytskyi region, and one person was killed in Mykolaiv")."""
+    earlier = _day_after(item, sentence, country_hint, context)
+    if earlier is not None:
+        return earlier
     whole = extract_sentence(item, sentence, country_hint, context)
     clauses = _clauses(sentence)
     if whole is None or len(clauses) < 2:
@@ -89,6 +105,32 @@ def extract_clauses(item: Item, sentence: Sentence, country_hint: str = "UA",
     if len(parts) < 2 or not _distinct_events(parts):
         return [whole]
     return [_as_clause(m, whole, sentence) for m in parts]
+
+
+# "..., a day after Russia's largest air attack of the war": the phrase reports an earlier event.
+DAY_AFTER = re.compile(r",?\s+(?:(?P<n>a|one|two|three)\s+days?|the\s+day)\s+after\s+", re.I)
+DAYS = {"a": 1, "one": 1, "two": 2, "three": 3}
+
+
+def _day_after(item: Item, sentence: Sentence, country_hint: str, context: Mention | None) -> list[Mention] | None:
+    """The mentions of a sentence that reports an event "a day after" an attack: the main clause's (when
+    it reports one) and the attack's, dated that many days before the main clause unless it has a date of
+    its own. None when the sentence has no such phrase, or the phrase reports no attack."""
+    m = DAY_AFTER.search(mask_quotes(sentence.text))
+    if m is None:
+        return None
+    head = Sentence(sentence.text[:m.start()], sentence.start, sentence.start + m.start())
+    tail = Sentence(sentence.text[m.end():], sentence.start + m.end(), sentence.end)
+    earlier = extract_sentence(item, tail, country_hint) if tail.text.strip() else None
+    if earlier is None or earlier.event_type != "ASSAULT":
+        return None  # "a day after the summit": background to the news, not a report of it
+    main = extract_sentence(item, head, country_hint, context)
+    if not (earlier.date_explicit and earlier.date_window == 0 and earlier.date_precision == "day"):
+        then = main.event_date if main is not None else dates.resolve_date(mask_quotes(head.text), item.anchor).date
+        earlier = replace(earlier, event_date=then - timedelta(days=DAYS.get((m["n"] or "a").lower(), 1)),
+                          date_precision="day", date_explicit=True, date_window=0)
+    whole = dict(sentence=sentence.text)
+    return [replace(x, **whole) for x in (main, earlier) if x is not None]
 
 
 def _distinct_events(parts: list[Mention]) -> bool:
