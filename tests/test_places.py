@@ -73,6 +73,7 @@ TOWNS = [
     ("Inspectors from the IAEA visited the Zaporizhzhia nuclear power plant on Tuesday.",
      "Zaporizhzhia nuclear power plant",
      ("Zaporizhzhia nuclear power plant", "Zaporizhzhia Oblast", "UA", 1, 47.51, 34.59)),
+    ("A drone hit a port warehouse in Azov overnight.", "Azov", ("Azov", "Rostov Oblast", "RU", 1, 47.11, 39.42)),
     ("Traffic on the Crimean Bridge was halted after the explosion.", "Crimean Bridge",
      ("Crimean Bridge", "Autonomous Republic of Crimea", "UA", 1, 45.31, 36.51)),
 ]
@@ -227,6 +228,7 @@ def test_big_foreign_city_beats_small_theatre_namesake():
     "Progress was slow, officials said.",
     "Most of the drones came from the east.",
     "Anna Karenina is a novel.",
+    "Fighters of the Azov brigade held the line; ships stayed out of the Sea of Azov.",
 ])
 def test_never_places(sentence):
     assert find_places(sentence) == []
