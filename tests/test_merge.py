@@ -204,3 +204,24 @@ def test_fewer_injured_in_an_undated_report_next_day_is_another_attack():
                 reported=datetime(2025, 5, 26, 8, tzinfo=UTC), **KYIV),
     ])
     assert sorted(events["injured"]) == [9, 14]
+
+
+def test_two_numbered_sanctions_packages_are_two_events():
+    eu = dict(event_type="SANCTION", actor_country="EU", target_country="RUS")
+    events, _ = run([
+        mention("1", "The EU adopted its 17th sanctions package against Russia.", **eu),
+        mention("2", "Brussels is already drafting an 18th package, the commission said.", **eu),
+        mention("3", "The 17th package lists almost 200 more shadow fleet tankers.", **eu),
+    ])
+    assert len(events) == 2 and sorted(events["n_mentions"]) == [1, 2]
+
+
+def test_an_event_takes_the_finest_explicit_date():
+    eu = dict(event_type="SANCTION", actor_country="EU", target_country="RUS")
+    events, _ = run([
+        mention("1", "The EU tightened sanctions on Russia earlier this week.", event_date=date(2025, 5, 19),
+                date_precision="week", _window=2, **eu),
+        mention("2", "The bloc adopted the sanctions on Tuesday.", event_date=date(2025, 5, 20), **eu),
+    ])
+    assert len(events) == 1
+    assert (events.loc[0, "event_date"], events.loc[0, "date_precision"]) == (date(2025, 5, 20), "day")
