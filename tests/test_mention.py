@@ -187,3 +187,38 @@ def test_figures_in_that_attack_take_the_attacks_date():
         "Air defences downed four of the missiles and 190 of the drones in that attack."))
     assert first.event_date == second.event_date == date(2025, 5, 31)
     assert second.figure_values() == {"missiles_downed": 4, "drones_downed": 190}
+
+
+def test_a_clause_without_figures_of_a_violent_sentence_is_an_attack_of_its_own():
+    depot, town = extract_item(item(
+        "Saturday's attack also set fire to a fuel depot in Stryi in Lviv Oblast and injured four people "
+        "in the city of Uman."))
+    assert (depot.location, depot.figure_values()) == ("Stryi", {})
+    assert (town.location, town.figure_values()) == ("Uman", {"injured": 4})
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Russia's air defences destroyed 14 Ukrainian drones over the Bryansk region and nine over the Oryol region.",
+     [("Bryansk Oblast", {"drones_downed": 14}), ("Oryol Oblast", {"drones_downed": 9})]),
+    ("Russian shelling killed three people in Kherson and one in Nikopol.",
+     [("Kherson", {"killed": 3}), ("Nikopol", {"killed": 1})]),
+])
+def test_an_elliptical_count_in_another_place_is_another_event(text, expected):
+    assert [(m.location, m.figure_values()) for m in extract_item(item(text))] == expected
+
+
+def test_a_breakdown_of_one_tally_stays_one_event_over_the_country():
+    (m,) = extract_item(item("Russia's defence ministry said 45 Ukrainian drones were shot down over Russian "
+                             "regions overnight, including 20 over the Bryansk region and 11 over the Oryol region."))
+    assert (m.location, m.figure_values()) == ("Russia", {"drones_downed": 45})
+
+
+@pytest.mark.parametrize("text, actor, target", [
+    ("Russia imposed sanctions on 21 British officials.", "RUS", "GBR"),
+    ("The EU is already drafting a 19th sanctions package.", "EU", "RUS"),
+    ("Britain and the EU tightened sanctions on Russia's shadow fleet.", "GBR", "RUS"),
+    ("Ukraine and Russia exchanged 270 prisoners of war each.", "UKR", None),
+])
+def test_actor_and_target_of_sanctions_and_swaps(text, actor, target):
+    m = one(text)
+    assert (m.actor_country, m.target_country) == (actor, target)

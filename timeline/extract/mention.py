@@ -33,8 +33,9 @@ CAPITAL = re.compile(r"\bthe\s+(?:(Ukrainian|Russian)\s+)?capital\b")
 _CAPITALS = {"UA": "in Kyiv", "RU": "in Moscow"}
 # Where drones were downed is the place they were downed over, not where "the rest hit targets".
 SEVERAL_REGIONS = re.compile(
-    r"\b(?:several|multiple|various|a\s+number\s+of|\d+|two|three|four|five|six|seven|eight|nine|ten)\s+"
-    r"(?:Russian\s+|border\s+|western\s+|southern\s+)?regions\b", re.I)
+    r"\b(?:(?:several|multiple|various|a\s+number\s+of|\d+|two|three|four|five|six|seven|eight|nine|ten)\s+"
+    r"(?:Russian\s+|border\s+|western\s+|southern\s+)?|(?:over|across)\s+(?:the\s+)?(?:Russian|Ukrainian|border)\s+)"
+    r"regions\b", re.I)
 OVER = re.compile(r"\bover\s+(?:the\s+)?(?:[\w’'-]+\s+){0,3}$", re.I)
 
 
@@ -87,7 +88,10 @@ def _follow_up(mention: Mention, previous: Mention | None) -> Mention:
 
 
 # Clause boundaries: "; ", ", and ", ", while ", ", after ", " while ", and " and <verb>ed" (a second predicate).
-CLAUSE = re.compile(r";\s+|,\s*(?:and|while|whereas|but|after)\s+|\s+while\s+|\s+and\s+(?=[a-z]+ed\b)")
+CLAUSE = re.compile(r";\s+|,\s*(?:and|while|whereas|but|after)\s+|\s+while\s+|\s+and\s+(?=[a-z]+ed\b)"
+                    r"|(?P<ellipsis>\s+and\s+(?=[\w,]+\s+(?:more\s+)?(?:over|above|in)\s+(?:the\s+)?[A-Z]))")
+# "61 drones were downed, including 24 over Kursk and 17 over Belgorod": a breakdown of one tally, not two events
+BREAKDOWN = re.compile(r"\b(?:including|among\s+them|of\s+which|of\s+them)\b", re.I)
 
 
 def extract_clauses(item: Item, sentence: Sentence, country_hint: str = "UA",
@@ -101,7 +105,10 @@ def extract_clauses(item: Item, sentence: Sentence, country_hint: str = "UA",
     clauses = _clauses(sentence)
     if whole is None or len(clauses) < 2:
         return [whole] if whole is not None else []
-    parts = [m for m in (extract_sentence(item, c, country_hint) for c in clauses) if m is not None]
+    # a clause of a violent sentence is read as violent: "Sunday's attack set fire to a depot in X and
+    # injured six in Y" (the clause without the figures still reports an attack)
+    armed = frozenset(whole.figure_values()) & actions.VIOLENT_FIGURES
+    parts = [m for m in (extract_sentence(item, c, country_hint, armed=armed) for c in clauses) if m is not None]
     if len(parts) < 2 or not _distinct_events(parts):
         return [whole]
     return [_as_clause(m, whole, sentence) for m in parts]
@@ -147,8 +154,14 @@ def _distinct_events(parts: list[Mention]) -> bool:
 
 def _as_clause(part: Mention, whole: Mention, sentence: Sentence) -> Mention:
     """A clause's mention keeps the whole sentence (offsets stay the clause's) and what the sentence says
-    once for all its clauses: the date when the clause gives none, the source, the speaker."""
-    fields = dict(sentence=sentence.text, claimed_by=part.claimed_by or whole.claimed_by)
+    once for all its clauses: the date when the clause gives none, the source, the speaker, the kind of
+    attack when the clause reports only figures ("and eight over the Belgorod region"), and the figures
+    read in the whole sentence that lie in the clause (an elliptical "and three more in Marhanets" is
+    counted only with the clause before it)."""
+    fields = dict(sentence=sentence.text, claimed_by=part.claimed_by or whole.claimed_by,
+                  figures=[f for f in whole.figures if part.char_start <= f.char_start < part.char_end])
+    if part.acled_event_type is None and part.event_type == whole.event_type:
+        fields.update({f: getattr(whole, f) for f in ("event_mode", "acled_event_type", "acled_sub_event_type")})
     if not part.date_explicit:
         fields.update(event_date=whole.event_date, date_precision=whole.date_precision,
                       date_explicit=whole.date_explicit, date_window=whole.date_window)
@@ -159,7 +172,9 @@ def _as_clause(part: Mention, whole: Mention, sentence: Sentence) -> Mention:
 
 def _clauses(sentence: Sentence) -> list[Sentence]:
     """The sentence cut at clause boundaries (outside quotations), offsets kept."""
-    cuts = list(CLAUSE.finditer(mask_quotes(sentence.text)))
+    masked = mask_quotes(sentence.text)
+    cuts = [m for m in CLAUSE.finditer(masked)
+            if not (m["ellipsis"] and BREAKDOWN.search(masked, 0, m.start()))]  # "and eight over Kursk"
     spans = zip([0] + [m.end() for m in cuts], [m.start() for m in cuts] + [len(sentence.text)])
     out = []
     for start, end in spans:
@@ -171,7 +186,7 @@ def _clauses(sentence: Sentence) -> list[Sentence]:
 
 
 def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
-                     context: Mention | None = None) -> Mention | None:
+                     context: Mention | None = None, armed: frozenset = frozenset()) -> Mention | None:
     """The mention a sentence reports, or None when it reports no event.
 
     `context` is the item's latest attack mention with a named place, used
@@ -181,7 +196,7 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
     if not re.search(r"[A-Za-z]{3}", masked):
         return None  # a sentence that is only a quotation
     figs = figures.find_figures(sentence.text, base=sentence.start)
-    trigger = actions.find_trigger(masked, {f.category for f in figs})
+    trigger = actions.find_trigger(masked, {f.category for f in figs} | armed)
     if trigger is None and _attribution().speech.search(masked):
         trigger = actions.find_statement(sentence.text)
     if trigger is None:
@@ -367,7 +382,7 @@ def _participants(text, trigger, actor_matches, claimant):
     if violent and not before and after and CLAUSE_SUBJECT.search(text[trigger.end:after[0].start]):
         # "the attack, in which Russia fired 477 drones": the subject of the clause attacked
         agent = agent or after.pop(0)
-    actor = agent or modifier or (before[-1] if before else None)
+    actor = agent or modifier or (_first_of_pair(text, before) if before else None)
     if actor is None and claimant is not None and claimant.end <= trigger.start and trigger.event_type != "ASSAULT":
         actor = claimant  # "Polish authorities said they have indicted ..." (not: a governor reporting a strike)
     if actor is None and trigger.event_type != "SANCTION":  # "sanctions on Russian oil" name the target
@@ -379,7 +394,13 @@ def _participants(text, trigger, actor_matches, claimant):
     if target is None and trigger.event_type == "SANCTION":
         target = next((a for a in full if _names_the_noun(text, a, trigger)), None) or (
             owner if owner is not None and not _same_side(owner, actor) else None)
+        if target is None and actor is not None and actor.country not in (None, *SANCTIONED_SIDE):
+            # "the bloc is working on an 18th sanctions package": in this war, packages are against Russia
+            target = _CountryActor("RUS")
     return actor, target
+
+
+SANCTIONED_SIDE = ("RUS", "BLR")   # the side whose own sanctions have no implied target
 
 
 # Types of event that a speaker performs by saying something.
@@ -390,9 +411,18 @@ CLAUSE_SUBJECT = re.compile(r"^[^.;]{0,12}\b(?:in|during)\s+which\s+(?:the\s+)?$
 PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|got)\s+(?:\w+ly\s+|also\s+|later\s+)?$", re.I)
 
 
+def _first_of_pair(text: str, before: list):
+    """The subject nearest the verb, or the first of a pair ("The EU and Britain tightened sanctions")."""
+    if len(before) > 1 and re.fullmatch(r"\s+and\s+(?:the\s+)?", text[before[-2].end:before[-1].start], re.I):
+        return before[-2]
+    return before[-1]
+
+
 def _names_the_noun(text: str, a, trigger) -> bool:
-    """The actor name stands right before the trigger noun ("Russia sanctions", "Russian oil sanctions")."""
-    return a.end <= trigger.start and len(text[a.end:trigger.start].split()) <= 1
+    """The actor name stands right before the trigger noun ("Russia sanctions", "Russian oil sanctions"),
+    not a verb ("Russia imposed sanctions")."""
+    between = text[a.end:trigger.start].split() if a.end <= trigger.start else None
+    return between is not None and (not between or (len(between) == 1 and not between[0].lower().endswith("ed")))
 
 
 def _modifier(text, trigger, actor_matches):
