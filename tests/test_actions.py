@@ -21,6 +21,9 @@ from timeline.extract.actions import find_trigger
     ("The occupation chief said Moscow's troops had taken full control of the region.", set(), "ASSAULT", "firearms"),
     ("He told state television the whole region was now under Russian control.", set(), "ASSAULT", "firearms"),
     ("A Russian strike set fire to a warehouse in Drohobych.", set(), "ASSAULT", None),
+    ("The commission will present a 20th package of sanctions next month.", set(), "THREATEN", None),
+    ("Officials said a new sanctions package is being prepared.", set(), "THREATEN", None),
+    ("Britain imposed sanctions on 20 more tankers.", set(), "SANCTION", None),
 ])
 def test_event_types(text, cats, etype, mode):
     trig = find_trigger(text, cats)
