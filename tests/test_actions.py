@@ -24,6 +24,8 @@ from timeline.extract.actions import find_trigger
     ("The commission will present a 20th package of sanctions next month.", set(), "THREATEN", None),
     ("Officials said a new sanctions package is being prepared.", set(), "THREATEN", None),
     ("Britain imposed sanctions on 20 more tankers.", set(), "SANCTION", None),
+    ("Washington halted deliveries of some air defence missiles to Kyiv.", set(), "SANCTION", None),
+    ("Berlin pledged more weapons deliveries.", set(), "AID", None),
 ])
 def test_event_types(text, cats, etype, mode):
     trig = find_trigger(text, cats)

@@ -218,6 +218,7 @@ def test_a_breakdown_of_one_tally_stays_one_event_over_the_country():
     ("The EU is already drafting a 19th sanctions package.", "EU", "RUS"),
     ("Britain and the EU tightened sanctions on Russia's shadow fleet.", "GBR", "RUS"),
     ("Ukraine and Russia exchanged 270 prisoners of war each.", "UKR", None),
+    ("The United States has paused some weapons deliveries to Ukraine, the Pentagon said.", "USA", "UKR"),
 ])
 def test_actor_and_target_of_sanctions_and_swaps(text, actor, target):
     m = one(text)

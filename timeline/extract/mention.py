@@ -418,9 +418,14 @@ def _first_of_pair(text: str, before: list):
     return before[-1]
 
 
+SANCTION_NOUN = re.compile(r"sanctions?\b|price\s+cap|tariffs?\b", re.I)
+
+
 def _names_the_noun(text: str, a, trigger) -> bool:
     """The actor name stands right before the trigger noun ("Russia sanctions", "Russian oil sanctions"),
     not a verb ("Russia imposed sanctions")."""
+    if not SANCTION_NOUN.match(trigger.text):
+        return False   # "the United States has halted deliveries": a verb, its subject acts
     between = text[a.end:trigger.start].split() if a.end <= trigger.start else None
     return between is not None and (not between or (len(between) == 1 and not between[0].lower().endswith("ed")))
 
