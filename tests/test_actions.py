@@ -26,6 +26,10 @@ from timeline.extract.actions import find_trigger
     ("Britain imposed sanctions on 20 more tankers.", set(), "SANCTION", None),
     ("Washington halted deliveries of some air defence missiles to Kyiv.", set(), "SANCTION", None),
     ("Berlin pledged more weapons deliveries.", set(), "AID", None),
+    ("Zelensky said his army needs more air defence systems.", set(), "REQUEST", None),
+    ("The Nordic leaders said they stand firmly with Ukraine.", set(), "SUPPORT", None),
+    ("He said Moscow would have to respond to the raid on its airfields.", set(), "THREATEN", None),
+    ("Trump said Putin was senselessly killing people.", set(), "ACCUSE", None),
 ])
 def test_event_types(text, cats, etype, mode):
     trig = find_trigger(text, cats)
