@@ -186,6 +186,7 @@ def test_figures_in_that_attack_take_the_attacks_date():
         "Russia struck Kyiv with 9 ballistic missiles and 200 drones on Saturday, the mayor said. "
         "Air defences downed four of the missiles and 190 of the drones in that attack."))
     assert first.event_date == second.event_date == date(2025, 5, 31)
+    assert second.location == "Kyiv"   # the tally of that attack, not a nationwide one
     assert second.figure_values() == {"missiles_downed": 4, "drones_downed": 190}
 
 

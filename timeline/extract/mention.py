@@ -71,12 +71,12 @@ DATE_FIELDS = ("event_date", "date_precision", "date_explicit", "date_window")
 
 def _follow_up(mention: Mention, previous: Mention | None) -> Mention:
     """Carry the subject (and, for the same kind of event, the target) over to a pronoun-led sentence,
-    and the date of the attack a sentence refers back to ("in that attack") when it gives none."""
+    and the date and place of the attack a sentence refers back to ("in that attack") when it gives no date."""
     if previous is None:
         return mention
     if (not mention.date_explicit and mention.event_type == previous.event_type == "ASSAULT"
             and THAT_ATTACK.search(mention.sentence)):
-        mention = replace(mention, **{f: getattr(previous, f) for f in DATE_FIELDS})
+        mention = replace(mention, **{f: getattr(previous, f) for f in (*DATE_FIELDS, *PLACE_FIELDS)})
     if mention.actor_country is not None:
         return mention
     if PRONOUN_START.match(mention.sentence):
