@@ -27,6 +27,7 @@ from timeline.extract.actions import find_trigger
     ("Washington halted deliveries of some air defence missiles to Kyiv.", set(), "SANCTION", None),
     ("Berlin pledged more weapons deliveries.", set(), "AID", None),
     ("Zelensky said his army needs more air defence systems.", set(), "REQUEST", None),
+    ("Trump and Putin held a nearly three-hour meeting in Anchorage.", set(), "CONSULT", None),
     ("The Nordic leaders said they stand firmly with Ukraine.", set(), "SUPPORT", None),
     ("He said Moscow would have to respond to the raid on its airfields.", set(), "THREATEN", None),
     ("Trump said Putin was senselessly killing people.", set(), "ACCUSE", None),

@@ -224,3 +224,16 @@ def test_a_breakdown_of_one_tally_stays_one_event_over_the_country():
 def test_actor_and_target_of_sanctions_and_swaps(text, actor, target):
     m = one(text)
     assert (m.actor_country, m.target_country) == (actor, target)
+
+
+@pytest.mark.parametrize("text, location", [
+    ("Lithuania scrambled fighter jets as Russian drones flew near its border, its army said.", "Lithuania"),
+    ("Romanian prosecutors charged two men with spying for Moscow.", "Romania"),
+    ("The occupation chief of Zaporizhzhia said Russian troops had taken full control of the region.",
+     "Zaporizhzhia Oblast"),
+    ("Moscow claims all of Luhansk", "Luhansk Oblast"),
+    ("Officials in Krasnodar said a Ukrainian drone strike set fire to the Afipsky refinery.", "Afipskiy"),
+    ("Russian forces struck Sumy overnight, the mayor said.", "Sumy"),
+])
+def test_where_it_happened(text, location):
+    assert one(text).location == location

@@ -26,7 +26,7 @@ ATTACK_LOCATIVE = re.compile(
     r"\b(?:on|into|towards?|against|of|targeting|targeted|hit|hitting|struck|striking|attacked|attacking|"
     r"shelled|shelling|pounded|bombarded)" + _UP_TO_THE_NAME, re.I)
 # A town named in a violent sentence is where it happened, unless it speaks or owns something.
-SPEAKS = re.compile(r"^(?:[’']s\b|\s+(?:has|have|had|is|was|will|would|said|says|says|claimed|wants|believes)\b)")
+SPEAKS = re.compile(r"^(?:[’']s\b|\s+(?:has|have|had|is|was|will|would|said|says|claimed|claims|wants|believes)\b)")
 SHOOT_DOWN = "Disrupted weapons use"
 # "the capital" / "the Ukrainian capital": the capital of the page's country (or the one named).
 CAPITAL = re.compile(r"\bthe\s+(?:(Ukrainian|Russian)\s+)?capital\b")
@@ -217,6 +217,9 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
         actor, target = _CountryActor(_ENEMY[claimant.country]), _CountryActor(claimant.country)
     tallies = sum(f.category.endswith("_downed") for f in figs)
     place = _location(masked, place_spans, trigger, actor, target, claimant, country_hint, cats, tallies)
+    if place is None and trigger.event_type in AT_HOME and actor is not None and actor.country:
+        home = places.country_place(actors.country_iso2(actor.country) or "")
+        place = _Synthetic(home) if home else None  # "Poland scrambled jets", "Polish prosecutors indicted"
     if actor is None and trigger.event_type == "ASSAULT" and place is not None:
         enemy = _ENEMY.get(actors.country_iso3(place.place.country) or "")
         actor = _CountryActor(enemy) if enemy else None  # an unattributed strike in the war zone
@@ -229,7 +232,26 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
         titled = [p for p in all_places if p.in_title and p.place.geo_precision < 3]
         if titled:  # "..., mayor of Kyiv Vitali Klitschko said": an official reports on their own city
             mention = replace(mention, **_place_fields(titled[0].place))
+    if mention.geo_precision == 1 and THE_REGION.search(masked):
+        region = _region_of_same_name(mention.location, mention.country, mention.admin1)
+        if region is not None:
+            mention = replace(mention, **_place_fields(region))
     return mention
+
+
+# Events a state does on its own soil: where none is named, they happened in the actor's country.
+AT_HOME = frozenset({"MOBILIZE", "COERCE"})
+# "... occupied Luhansk ... had taken the entire region": the name stands for its region.
+THE_REGION = re.compile(r"\bthe\s+(?:entire|whole)\s+region\b|\b(?:of|over)\s+the\s+region(?![’'\w])"
+                        r"|\bthe\s+region\s+(?:is|was|has\s+been)\s+(?:now\s+)?(?:entirely|fully|completely|under)\b"
+                        r"|\ball\s+of\s+(?-i:[A-Z])", re.I)
+
+
+def _region_of_same_name(town: str, country: str, admin1: str | None):
+    """The region a regional capital names ("Luhansk" -> Luhansk Oblast), or None."""
+    found = places.find_places(f"the {town} region", country)
+    region = found[0].place if found else None
+    return region if region is not None and region.name == admin1 else None
 
 
 def _is_district(place) -> bool:
