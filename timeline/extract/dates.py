@@ -85,6 +85,8 @@ FUTURE_MARKERS = re.compile(
     r"going\s+to|is\s+to|are\s+to|ahead\s+of|upcoming|forthcoming|next)\b|[’']ll\b",
     re.IGNORECASE,
 )
+# "Merz, who is expected to become chancellor next month, said ...": a date in an aside about someone
+RELATIVE_ASIDE = re.compile(r",\s+(?:who|whose)\b[^,;.]*$", re.IGNORECASE)
 BOUND_BEFORE = re.compile(
     r"\b(?:since|until|till|by|through)\s+"
     r"(?:(?:the\s+)?(?:end|start|beginning|middle|close|first\s+half|second\s+half)\s+of\s+)?(?:the\s+)?$",
@@ -356,7 +358,7 @@ def _role(text: str, start: int, end: int, pre: str, spans) -> str:
     bound = BOUND_BEFORE.search(before)
     if bound and not (possessive and bound.group(0).lower().startswith("by")):
         return "bound"
-    if CONTEXT_BEFORE.search(before):
+    if CONTEXT_BEFORE.search(before) or RELATIVE_ASIDE.search(before):
         return "context"
     if any(a <= start < b for a, b in spans):
         return "quoted"
