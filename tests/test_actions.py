@@ -18,6 +18,19 @@ from timeline.extract.actions import find_trigger
     ("The general staff reported 172 combat clashes.", {"combat_clashes"}, "ASSAULT", "firearms"),
     ("Russian troops have taken control of Toretsk, Moscow said.", set(), "ASSAULT", "firearms"),
     ("Russia claimed the capture of Chasiv Yar.", set(), "ASSAULT", "firearms"),
+    ("The occupation chief said Moscow's troops had taken full control of the region.", set(), "ASSAULT", "firearms"),
+    ("He told state television the whole region was now under Russian control.", set(), "ASSAULT", "firearms"),
+    ("A Russian strike set fire to a warehouse in Drohobych.", set(), "ASSAULT", None),
+    ("The commission will present a 20th package of sanctions next month.", set(), "THREATEN", None),
+    ("Officials said a new sanctions package is being prepared.", set(), "THREATEN", None),
+    ("Britain imposed sanctions on 20 more tankers.", set(), "SANCTION", None),
+    ("Washington halted deliveries of some air defence missiles to Kyiv.", set(), "SANCTION", None),
+    ("Berlin pledged more weapons deliveries.", set(), "AID", None),
+    ("Zelensky said his army needs more air defence systems.", set(), "REQUEST", None),
+    ("Trump and Putin held a nearly three-hour meeting in Anchorage.", set(), "CONSULT", None),
+    ("The Nordic leaders said they stand firmly with Ukraine.", set(), "SUPPORT", None),
+    ("He said Moscow would have to respond to the raid on its airfields.", set(), "THREATEN", None),
+    ("Trump said Putin was senselessly killing people.", set(), "ACCUSE", None),
 ])
 def test_event_types(text, cats, etype, mode):
     trig = find_trigger(text, cats)

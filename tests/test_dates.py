@@ -181,6 +181,13 @@ def test_context_phrase_used_only_as_fallback():
     assert resolve_date("Ahead of Friday's summit, Russia struck Sumy yesterday.", anchor).date == D("2025-05-19")
 
 
+def test_a_date_in_an_aside_about_someone_is_context():
+    anchor = at("2025-04-14")
+    text = "Mr Merz, who takes office next month, called the strike a war crime on Sunday evening."
+    assert resolve_date(text, anchor).date == D("2025-04-13")
+    assert [m.role for m in find_dates(text, anchor)] == ["context", "event"]
+
+
 def test_longest_phrase_wins():
     found = find_dates("Explosions late yesterday evening shook the city.", at("2025-05-03"))
     assert [m.text for m in found] == ["late yesterday evening"]

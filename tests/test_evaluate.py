@@ -83,6 +83,9 @@ def test_two_gold_events_on_one_system_event_is_an_over_merge(gold_file):
     ])
     report = score([load_gold(gold_file)], mentions, events)
     assert report.over_merges == 1
+    # --misses names the event and the gold events it holds
+    assert [m for m in report.misses if m.startswith("over-merge")] == [
+        f"over-merge[ev-x] holds {gold_file.name}:air-defence-appeal, {gold_file.name}:odesa-strike"]
 
 
 def test_missed_event_counts_every_gold_field_as_missed(gold_file):

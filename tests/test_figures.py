@@ -18,6 +18,10 @@ def figs(text):
      [("killed", 3, "exact"), ("injured", 13, "exact")]),
     ("Shelling killed two and wounded 13 others in Kherson.", [("killed", 2, "exact"), ("injured", 13, "exact")]),
     ("Six people, including a child, were injured in Smila.", [("injured", 6, "exact")]),
+    ("Four people including a teenager were hurt when debris fell in Zhytomyr.", [("injured", 4, "exact")]),
+    ("Shelling wounded five people in Kherson and two more in Bilozerka.", [("injured", 5, "exact"), ("injured", 2, "exact")]),
+    ("Nineteen people are now known to have died in the strike on Sumy.", [("killed", 19, "exact")]),
+    ("At least 11 people are believed to have been killed in Dnipro.", [("killed", 11, "at_least")]),
     ("Russia fired 728 Shahed-type and decoy drones, along with seven Kh-101 cruise missiles and six Kinzhal "
      "ballistic missiles.", [("drones", 728, "exact"), ("missiles", 13, "exact")]),
     ("Russia launched 84 drones and one Iskander-M ballistic missile.", [("drones", 84, "exact"), ("missiles", 1, "exact")]),

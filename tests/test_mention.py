@@ -146,3 +146,94 @@ def test_an_attack_on_the_country_with_the_capital_the_main_target_is_nationwide
     m = one("Russia carried out one of its biggest air attacks on Ukraine overnight, with the capital, Kyiv, "
             "the main target.")
     assert (m.location, m.geo_precision, m.actor_country) == ("Ukraine", 3, "RUS")
+
+
+def test_tally_fired_at_the_city_stays_in_the_posts_town():
+    first, second = extract_item(item(
+        "Lutsk endured its heaviest Russian attack of the war, its mayor said. "
+        "Some 40 drones and four missiles were fired at the city and nearby villages, the governor said."))
+    assert (first.location, second.location) == ("Lutsk", "Lutsk")
+    assert second.figure_values() == {"drones": 40, "missiles": 4}
+
+
+def test_a_nationwide_tally_after_a_town_stays_in_the_country():
+    first, second = extract_item(item(
+        "A Russian drone hit a school in Lutsk, the mayor said. "
+        "Russia launched 80 drones at Ukraine overnight, the air force said."))
+    assert (first.location, second.location) == ("Lutsk", "Ukraine")
+
+
+def test_an_attack_a_day_after_another_dates_the_earlier_one_a_day_before():
+    main, earlier = extract_item(item(
+        "Russia fired 90 drones at Ukraine overnight, a day after its heaviest missile attack on Kyiv this year."))
+    assert (main.event_date, main.figure_values()) == (date(2025, 6, 1), {"drones": 90})
+    assert (earlier.event_date, earlier.location, earlier.date_explicit) == (date(2025, 5, 31), "Kyiv", True)
+    assert earlier.char_start > main.char_end and earlier.sentence == main.sentence
+
+
+def test_a_sentence_reporting_only_the_earlier_attack_gives_that_attack():
+    (m,) = extract_item(item("Our coverage resumes a day after Russia's largest air attack of the war."))
+    assert (m.event_type, m.event_date) == ("ASSAULT", date(2025, 5, 31))
+
+
+def test_a_day_after_a_summit_is_background():
+    (m,) = extract_item(item("Zelensky spoke to Macron by phone a day after the summit in Alaska."))
+    assert m.event_type == "CONSULT" and m.event_date == date(2025, 6, 1)
+
+
+def test_figures_in_that_attack_take_the_attacks_date():
+    first, second = extract_item(item(
+        "Russia struck Kyiv with 9 ballistic missiles and 200 drones on Saturday, the mayor said. "
+        "Air defences downed four of the missiles and 190 of the drones in that attack."))
+    assert first.event_date == second.event_date == date(2025, 5, 31)
+    assert second.location == "Kyiv"   # the tally of that attack, not a nationwide one
+    assert second.figure_values() == {"missiles_downed": 4, "drones_downed": 190}
+
+
+def test_a_clause_without_figures_of_a_violent_sentence_is_an_attack_of_its_own():
+    depot, town = extract_item(item(
+        "Saturday's attack also set fire to a fuel depot in Stryi in Lviv Oblast and injured four people "
+        "in the city of Uman."))
+    assert (depot.location, depot.figure_values()) == ("Stryi", {})
+    assert (town.location, town.figure_values()) == ("Uman", {"injured": 4})
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Russia's air defences destroyed 14 Ukrainian drones over the Bryansk region and nine over the Oryol region.",
+     [("Bryansk Oblast", {"drones_downed": 14}), ("Oryol Oblast", {"drones_downed": 9})]),
+    ("Russian shelling killed three people in Kherson and one in Nikopol.",
+     [("Kherson", {"killed": 3}), ("Nikopol", {"killed": 1})]),
+])
+def test_an_elliptical_count_in_another_place_is_another_event(text, expected):
+    assert [(m.location, m.figure_values()) for m in extract_item(item(text))] == expected
+
+
+def test_a_breakdown_of_one_tally_stays_one_event_over_the_country():
+    (m,) = extract_item(item("Russia's defence ministry said 45 Ukrainian drones were shot down over Russian "
+                             "regions overnight, including 20 over the Bryansk region and 11 over the Oryol region."))
+    assert (m.location, m.figure_values()) == ("Russia", {"drones_downed": 45})
+
+
+@pytest.mark.parametrize("text, actor, target", [
+    ("Russia imposed sanctions on 21 British officials.", "RUS", "GBR"),
+    ("The EU is already drafting a 19th sanctions package.", "EU", "RUS"),
+    ("Britain and the EU tightened sanctions on Russia's shadow fleet.", "GBR", "RUS"),
+    ("Ukraine and Russia exchanged 270 prisoners of war each.", "UKR", None),
+    ("The United States has paused some weapons deliveries to Ukraine, the Pentagon said.", "USA", "UKR"),
+])
+def test_actor_and_target_of_sanctions_and_swaps(text, actor, target):
+    m = one(text)
+    assert (m.actor_country, m.target_country) == (actor, target)
+
+
+@pytest.mark.parametrize("text, location", [
+    ("Lithuania scrambled fighter jets as Russian drones flew near its border, its army said.", "Lithuania"),
+    ("Romanian prosecutors charged two men with spying for Moscow.", "Romania"),
+    ("The occupation chief of Zaporizhzhia said Russian troops had taken full control of the region.",
+     "Zaporizhzhia Oblast"),
+    ("Moscow claims all of Luhansk", "Luhansk Oblast"),
+    ("Officials in Krasnodar said a Ukrainian drone strike set fire to the Afipsky refinery.", "Afipskiy"),
+    ("Russian forces struck Sumy overnight, the mayor said.", "Sumy"),
+])
+def test_where_it_happened(text, location):
+    assert one(text).location == location

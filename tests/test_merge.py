@@ -181,3 +181,49 @@ def test_two_clauses_of_one_sentence_stay_two_events():
     b["item_id"] = a["item_id"]
     events, _ = run([a, b])
     assert sorted(events["prisoners"]) == [307, 390]
+
+
+def kyiv_strike_then_undated_report(first: tuple[str, int], then: tuple[str, int]) -> pd.DataFrame:
+    """A dated strike on Kyiv on the 25th, then an undated report of injured in Kyiv on the 26th."""
+    events, _ = run([
+        mention("1", first[0], injured=first[1], actor_country="RUS", **KYIV),
+        mention("2", then[0], injured=then[1], actor_country="RUS", event_date=date(2025, 5, 26),
+                _explicit=False, reported=datetime(2025, 5, 26, 8, tzinfo=UTC), **KYIV),
+    ])
+    return events
+
+
+def test_toll_revised_upwards_next_day_is_the_same_event():
+    events = kyiv_strike_then_undated_report(
+        ("A Russian missile strike on Kyiv injured 9 people on Saturday.", 9),
+        ("The number of people hurt in the Kyiv strike has risen to 14.", 14))
+    assert len(events) == 1 and events.loc[0, "injured"] == 14
+
+
+def test_fewer_injured_in_an_undated_report_next_day_is_another_attack():
+    # tolls are revised upwards: 9 hurt the day after a strike that hurt 14 is the next night's strike
+    events = kyiv_strike_then_undated_report(
+        ("A Russian missile strike on Kyiv injured 14 people on Saturday.", 14),
+        ("Falling debris injured nine people in several districts of the capital.", 9))
+    assert sorted(events["injured"]) == [9, 14]
+
+
+def test_two_numbered_sanctions_packages_are_two_events():
+    eu = dict(event_type="SANCTION", actor_country="EU", target_country="RUS")
+    events, _ = run([
+        mention("1", "The EU adopted its 17th sanctions package against Russia.", **eu),
+        mention("2", "Brussels is already drafting an 18th package, the commission said.", **eu),
+        mention("3", "The 17th package lists almost 200 more shadow fleet tankers.", **eu),
+    ])
+    assert len(events) == 2 and sorted(events["n_mentions"]) == [1, 2]
+
+
+def test_an_event_takes_the_finest_explicit_date():
+    eu = dict(event_type="SANCTION", actor_country="EU", target_country="RUS")
+    events, _ = run([
+        mention("1", "The EU tightened sanctions on Russia earlier this week.", event_date=date(2025, 5, 19),
+                date_precision="week", _window=2, **eu),
+        mention("2", "The bloc adopted the sanctions on Tuesday.", event_date=date(2025, 5, 20), **eu),
+    ])
+    assert len(events) == 1
+    assert (events.loc[0, "event_date"], events.loc[0, "date_precision"]) == (date(2025, 5, 20), "day")

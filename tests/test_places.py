@@ -73,6 +73,11 @@ TOWNS = [
     ("Inspectors from the IAEA visited the Zaporizhzhia nuclear power plant on Tuesday.",
      "Zaporizhzhia nuclear power plant",
      ("Zaporizhzhia nuclear power plant", "Zaporizhzhia Oblast", "UA", 1, 47.51, 34.59)),
+    ("A drone hit a port warehouse in Azov overnight.", "Azov", ("Azov", "Rostov Oblast", "RU", 1, 47.11, 39.42)),
+    ("Drones hit the Baltic port of Primorsk in the Leningrad region.", "Primorsk",
+     ("Primorsk", "Leningrad Oblast", "RU", 1, 60.37, 28.61)),
+    ("Leaders gathered in Aarhus for the start of Denmark's EU presidency.", "Aarhus",
+     ("Aarhus", None, "DK", 1, 56.16, 10.21)),
     ("Traffic on the Crimean Bridge was halted after the explosion.", "Crimean Bridge",
      ("Crimean Bridge", "Autonomous Republic of Crimea", "UA", 1, 45.31, 36.51)),
 ]
@@ -227,6 +232,7 @@ def test_big_foreign_city_beats_small_theatre_namesake():
     "Progress was slow, officials said.",
     "Most of the drones came from the east.",
     "Anna Karenina is a novel.",
+    "Fighters of the Azov brigade held the line; ships stayed out of the Sea of Azov.",
 ])
 def test_never_places(sentence):
     assert find_places(sentence) == []

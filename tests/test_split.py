@@ -116,6 +116,7 @@ def test_boilerplate_never_reaches_items(fixtures_dir):
     "Officials also said a substation in Rivne was hit.",              # "also" early
     "Andriy Sadovyi condemned the attack, writing: \u201cThis is terror.\u201d",  # speech verb + colon + quote
     "and the clean-up continued into the evening.",                    # lower-case start
+    "Air defences downed two of the missiles in that attack, the air force said.",  # refers back
 ])
 def test_continuation_paragraphs_join_their_lead(make_doc, follower):
     lead = "Russian missiles hit an industrial site in Lviv overnight, city officials said."

@@ -293,7 +293,7 @@ def evaluate(
     out_dir: Optional[Path] = typer.Option(None, "--out", "-o",
                                            help="Score the build in this folder [default: build the gold pages now]."),
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
-    misses: bool = typer.Option(False, "--misses", help="Also list every field the build got wrong."),
+    misses: bool = typer.Option(False, "--misses", help="Also list every field the build got wrong, and every event holding two gold events."),
 ) -> None:
     """Score extraction against gold annotations: precision, recall and F1 per field, dedup, over-merges."""
     from . import evaluate as ev

@@ -217,6 +217,8 @@ def score(pages: list[GoldPage], mentions: pd.DataFrame, events: pd.DataFrame,
             _score_event(report, page, gold, events.loc[best] if best is not None else None)
     _score_dedup(report, landed)
     report.over_merges = sum(1 for g in claimed.values() if len(g) > 1)
+    report.misses.extend(f"over-merge[{eid}] holds {', '.join(sorted(g))}" for eid, g in sorted(claimed.items())
+                         if len(g) > 1)
     for eid in events.index.difference(list(claimed)):
         _score_spurious(report, events.loc[eid])
     return report

@@ -144,6 +144,13 @@ def _prepare(rec: dict, idx) -> None:
     rec["_figs"] = {c: rec[c] for c in schema.figure_categories() if rec[c] is not None}
     rec["_prec"] = int(rec["geo_precision"]) if _present(rec["geo_precision"]) else 9
     rec["_kinds"] = frozenset(n for n, cols in enumerate(TALLY_KINDS) if any(c in rec["_figs"] for c in cols))
+    package = PACKAGE.search(rec["sentence"]) if rec["event_type"] == "SANCTION" else None
+    rec["_package"] = int(package[1]) if package else None
+
+
+# "the 18th sanctions package" is not the 17th: the number of the package a sentence names first names it
+# ("working on an 18th package, days after the 17th was adopted" is about the 18th).
+PACKAGE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\s+(?:sanctions\s+|round\s+of\s+sanctions\s+)?package\b", re.I)
 
 
 @contextmanager
@@ -365,13 +372,25 @@ def _conflict(a: dict, b: dict) -> bool:
         return True
     if _same_sentence(a, b):
         return True
+    if a["_package"] != b["_package"] and a["_package"] is not None and b["_package"] is not None:
+        return True
     fa, fb = a["_figs"], b["_figs"]
     differ = any(fa[c] != fb[c] for c in fa.keys() & fb.keys())
     if a["event_date"] != b["event_date"] and a["_explicit"] and b["_explicit"]:
         return differ
+    if differ and a["_day"] != b["_day"] and _toll_fell(a, b):
+        return True
     if differ and a["location"] != b["location"]:
         return True  # a region's daily toll is not the strike on one of its towns
     return not (_figures_agree(a, b) and _downed_within_launched(a, b) and _same_kind_of_tally(a, b))
+
+
+def _toll_fell(a: dict, b: dict) -> bool:
+    """The later-dated report counts fewer dead or injured: tolls are revised upwards, so this is
+    another day's event, not a revision."""
+    early, late = (a, b) if a["_day"] < b["_day"] else (b, a)
+    fe, fl = early["_figs"], late["_figs"]
+    return any(fl[c] < fe[c] for c in ("killed", "injured") if c in fe and c in fl)
 
 
 def _dates_close(a: dict, b: dict) -> bool:
@@ -472,6 +491,8 @@ def _event(cluster: _Cluster) -> dict:
     rows = cluster.rows
     best = max(rows, key=_clarity)
     dated = [r for r in rows if r["_explicit"]] or rows
+    finest = min(FINENESS.get(r["date_precision"], 9) for r in dated)  # "on Tuesday" beats "earlier this week"
+    dated = [r for r in dated if FINENESS.get(r["date_precision"], 9) == finest]
     date_row = Counter((r["event_date"], r["date_precision"]) for r in dated).most_common(1)[0][0]
     place = min(rows, key=lambda r: (r["_prec"], _reverse(_clarity(r))))
     ev = {
@@ -489,6 +510,9 @@ def _event(cluster: _Cluster) -> dict:
         ev[cat] = _latest(rows, cat)
     ev.update(_provenance(rows, best))
     return ev
+
+
+FINENESS = {"day": 0, "week": 1, "month": 2, "year": 3}
 
 
 def _reverse(key: tuple) -> tuple:

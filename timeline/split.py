@@ -70,6 +70,9 @@ _PARTICIPLE_START = re.compile(
     r"[A-Z][a-z]+ing\s+[a-z“\"‘][^.]*?,")
 _CLAUSE_THEN_PRONOUN = re.compile(r"^[^.,;:“”\"]{1,80},\s+(?:he|she|they|it)\s+[a-z]")
 _ROLE_ATTRIBUTION = re.compile(rf"^The\s+((?:[\w’'-]+\s+){{1,5}}?)(?:has\s+|had\s+|also\s+)?{_REPORTING}\b")
+# "... downed six of the missiles and 245 of the drones in that attack": the attack of the post before
+_REFERS_BACK = re.compile(r"\b(?:in|during)\s+(?:that|this|the\s+same)\s+(?:attack|strike|assault|barrage)\b"
+                          r"|\b(?:of|from)\s+(?:those|these)\s+(?:drones|missiles)\b")
 _ALSO_EARLY = re.compile(r"^(?:\S+\s+){0,7}also\b")
 _SPEECH_THEN_QUOTE = re.compile(
     rf"\b(?:{_REPORTING}|saying|writing|adding|posting)\b[^.:“”\"]{{0,40}}:\s*[“\"‘]")
@@ -325,6 +328,7 @@ def _continues(para: str, item_text: str) -> bool:
         or bool(_PARTICIPLE_START.match(para) or _CLAUSE_THEN_PRONOUN.match(para) or _ALSO_EARLY.match(para))
         or bool(_SPEECH_THEN_QUOTE.search(para))
         or _definite_reference(para) or _pronoun_attribution(para) or _known_possessive(para, item_text)
+        or bool(_REFERS_BACK.search(para))
     )
 
 

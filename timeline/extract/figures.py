@@ -14,19 +14,23 @@ from functools import lru_cache
 from ..models import Figure
 from ..vocab import load_csv
 
-AUX = r"(?:were|was|have\s+been|has\s+been|had\s+been|are|is|been|be|reportedly|also|later|all|of\s+them|then|subsequently)"
+AUX = (r"(?:were|was|have\s+been|has\s+been|had\s+been|are|is|been|be|reportedly|also|later|all|of\s+them|then|"
+       r"subsequently|now|(?:known|believed|reported|said|feared|confirmed)\s+to\s+have)")
 STOP = {"of", "and", "or", "in", "on", "at", "to", "from", "for", "with", "by", "were", "was", "is", "are",
         "the", "a", "an", "that", "which", "who", "as", "had", "have", "has", "but", "per", "than", "into",
         "when", "after", "while", "before", "since", "because", "if", "during", "amid"}
 # "Six people, including a child, were injured"; "A pilot, Lt Col Maksym Ustymenko, was killed":
-# an aside between the counted people and their verb.
-ASIDE = r"(?:\s*,\s*(?:including|among\s+them|mostly|(?-i:[A-Z]))[^,.;:]{0,60},)?"
+# "Six people including a child were hurt": an aside between the counted people and their verb.
+ASIDE = (r"(?:\s*,\s*(?:including|among\s+them|mostly|(?-i:[A-Z]))[^,.;:]{0,60},"
+         r"|\s+(?:including|among\s+them)(?:\s+[\w'’-]+){1,4}?(?=\s+(?:were|was|are|have|had|has)\b))?")
 MONEY_SYMBOLS = {"$": "usd", "€": "eur", "£": "gbp"}
 MONEY_WORDS = {"dollars": "usd", "euros": "eur", "pounds": "gbp"}
 # Jamming and "lost from radar" defeat drones, not missiles: a bare count with these verbs is drones.
 # "... and eight over the Belgorod region": a count whose noun and verb are those of the count before it.
+PEOPLE = frozenset({"killed", "injured"})   # counts an elliptical "and three more in X" may repeat
+SUBSET = re.compile(r"\b(?:including|among\s+them)\b", re.I)
 ELLIPSIS_BEFORE = re.compile(r"\band\s+(?:another\s+)?$")
-ELLIPSIS_AFTER = re.compile(r"\s+(?:more\s+)?(?:over|above)\s+(?:the\s+)?[A-Z]")
+ELLIPSIS_AFTER = re.compile(r"\s+(?:more\s+)?(?:over|above|in)\s+(?:the\s+)?[A-Z]")
 ELECTRONIC = re.compile(r"jam|radar|electronic|locationally", re.I)
 PRICE = re.compile(r"\bprice\s+cap|\bper\s+barrel|\ba\s+barrel\b", re.I)
 SCALES = {"k": 1_000, "thousand": 1_000, "m": 1_000_000, "mn": 1_000_000, "million": 1_000_000,
@@ -162,7 +166,7 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
             figures.append(fig)
             used.append((m.start(), m.end()))
     tolls = {m.end(): v.tolls[_key(m.group("phrase") or m.group("phrase2"))] for m in v.toll.finditer(text)}
-    last_weapon = "drones"
+    last_weapon, last = "drones", None
     for m in v.number.finditer(text):
         if any(s <= m.start("num") < e for s, e in used) or _blocked(text, m.start("num")):
             continue
@@ -172,10 +176,11 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
                 figures.append(_make(text, m.start(), m.end(), base, tolls[m.start("num")], value, "people", m.start()))
                 used.append((m.start(), m.end()))
             continue
-        found = _figure_at(text, m, base, last_weapon)
+        found = _figure_at(text, m, base, last_weapon, last)
         for fig, span in found:
             figures.append(fig)
             used.append(span)
+            last = fig.category
             if _weapon(fig.category):
                 last_weapon = fig.category
     for m in v.singular.finditer(text):
@@ -240,7 +245,8 @@ def _qualifier(text: str, start: int) -> tuple[str, int]:
     return vocab().qualifiers[_key(m.group("q"))], start - len(window) + m.start()
 
 
-def _figure_at(text: str, m: re.Match, base: int, last_weapon: str) -> list[tuple[Figure, tuple[int, int]]]:
+def _figure_at(text: str, m: re.Match, base: int, last_weapon: str,
+               last: str | None = None) -> list[tuple[Figure, tuple[int, int]]]:
     v = vocab()
     value = parse_number(m.group("num"))
     if value is None:
@@ -257,7 +263,7 @@ def _figure_at(text: str, m: re.Match, base: int, last_weapon: str) -> list[tupl
     if n:
         fig = _counted(text, m, n, base, value)
         return [(fig, (m.start(), n.end()))] if fig else []
-    fig = _bare(text, m, base, value, last_weapon)
+    fig = _bare(text, m, base, value, last_weapon, last)
     return [(fig, (m.start(), m.end()))] if fig else []
 
 
@@ -315,12 +321,16 @@ def _weapon_downed(text: str, start: int, end: int) -> bool:
                 or v.weapon_verb_after.match(text[end:end + 50]))
 
 
-def _bare(text, m, base, value, last_weapon) -> Figure | None:
+def _bare(text, m, base, value, last_weapon, last=None) -> Figure | None:
     """A number with no counted noun: 'killing two', '70 were shot down',
-    '11 drones over the Kursk region and eight over the Belgorod region'."""
+    '11 drones over the Kursk region and eight over the Belgorod region', 'injuring two, and three
+    more in Marhanets' (the count before it gives the category)."""
     v = vocab()
     if ELLIPSIS_BEFORE.search(text[max(0, m.start() - 8):m.start()]) and ELLIPSIS_AFTER.match(text[m.end():]):
-        return _make(text, m.start(), m.end(), base, last_weapon, value, _weapon(last_weapon), m.start())
+        if SUBSET.search(text, 0, m.start()):
+            return None  # "61 were downed, including 24 over Kursk and 17 over Belgorod": part of the 61
+        category = last if last in PEOPLE else last_weapon
+        return _make(text, m.start(), m.end(), base, category, value, _weapon(category) or "people", m.start())
     wafter = v.weapon_verb_after.match(text[m.end():m.end() + 50])
     if wafter:
         weapon = "drones" if ELECTRONIC.search(wafter.group("verb")) else _weapon(last_weapon)

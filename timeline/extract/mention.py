@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from functools import lru_cache
 
 from ..models import PLACE_FIELDS, Item, Mention
@@ -25,15 +26,16 @@ ATTACK_LOCATIVE = re.compile(
     r"\b(?:on|into|towards?|against|of|targeting|targeted|hit|hitting|struck|striking|attacked|attacking|"
     r"shelled|shelling|pounded|bombarded)" + _UP_TO_THE_NAME, re.I)
 # A town named in a violent sentence is where it happened, unless it speaks or owns something.
-SPEAKS = re.compile(r"^(?:[’']s\b|\s+(?:has|have|had|is|was|will|would|said|says|says|claimed|wants|believes)\b)")
+SPEAKS = re.compile(r"^(?:[’']s\b|\s+(?:has|have|had|is|was|will|would|said|says|claimed|claims|wants|believes)\b)")
 SHOOT_DOWN = "Disrupted weapons use"
 # "the capital" / "the Ukrainian capital": the capital of the page's country (or the one named).
 CAPITAL = re.compile(r"\bthe\s+(?:(Ukrainian|Russian)\s+)?capital\b")
 _CAPITALS = {"UA": "in Kyiv", "RU": "in Moscow"}
 # Where drones were downed is the place they were downed over, not where "the rest hit targets".
 SEVERAL_REGIONS = re.compile(
-    r"\b(?:several|multiple|various|a\s+number\s+of|\d+|two|three|four|five|six|seven|eight|nine|ten)\s+"
-    r"(?:Russian\s+|border\s+|western\s+|southern\s+)?regions\b", re.I)
+    r"\b(?:(?:several|multiple|various|a\s+number\s+of|\d+|two|three|four|five|six|seven|eight|nine|ten)\s+"
+    r"(?:Russian\s+|border\s+|western\s+|southern\s+)?|(?:over|across)\s+(?:the\s+)?(?:Russian|Ukrainian|border)\s+)"
+    r"regions\b", re.I)
 OVER = re.compile(r"\bover\s+(?:the\s+)?(?:[\w’'-]+\s+){0,3}$", re.I)
 
 
@@ -61,9 +63,21 @@ PRONOUN_START = re.compile(r"^(?:[“\"]?\s*)?(?:He|She|They|It|The\s+two\s+(?:l
 ACTOR_FIELDS = ("actor", "actor_country")
 
 
+# "... downed six of the missiles and 245 of the drones in that attack": the attack the post just reported.
+THAT_ATTACK = re.compile(r"\b(?:(?:in|during)\s+(?:that|this|the\s+same)\s+(?:attack|strike|assault|barrage)"
+                         r"|of\s+(?:the|those|these)\s+(?:drones|missiles)|of\s+them)\b", re.I)
+DATE_FIELDS = ("event_date", "date_precision", "date_explicit", "date_window")
+
+
 def _follow_up(mention: Mention, previous: Mention | None) -> Mention:
-    """Carry the subject (and, for the same kind of event, the target) over to a pronoun-led sentence."""
-    if previous is None or mention.actor_country is not None:
+    """Carry the subject (and, for the same kind of event, the target) over to a pronoun-led sentence,
+    and the date and place of the attack a sentence refers back to ("in that attack") when it gives no date."""
+    if previous is None:
+        return mention
+    if (not mention.date_explicit and mention.event_type == previous.event_type == "ASSAULT"
+            and THAT_ATTACK.search(mention.sentence)):
+        mention = replace(mention, **{f: getattr(previous, f) for f in (*DATE_FIELDS, *PLACE_FIELDS)})
+    if mention.actor_country is not None:
         return mention
     if PRONOUN_START.match(mention.sentence):
         fields = {f: getattr(previous, f) for f in ACTOR_FIELDS}
@@ -74,21 +88,56 @@ def _follow_up(mention: Mention, previous: Mention | None) -> Mention:
 
 
 # Clause boundaries: "; ", ", and ", ", while ", ", after ", " while ", and " and <verb>ed" (a second predicate).
-CLAUSE = re.compile(r";\s+|,\s*(?:and|while|whereas|but|after)\s+|\s+while\s+|\s+and\s+(?=[a-z]+ed\b)")
+CLAUSE = re.compile(r";\s+|,\s*(?:and|while|whereas|but|after)\s+|\s+while\s+|\s+and\s+(?=[a-z]+ed\b)"
+                    r"|(?P<ellipsis>\s+and\s+(?=[\w,]+\s+(?:more\s+)?(?:over|above|in)\s+(?:the\s+)?[A-Z]))")
+# "61 drones were downed, including 24 over Kursk and 17 over Belgorod": a breakdown of one tally, not two events
+BREAKDOWN = re.compile(r"\b(?:including|among\s+them|of\s+which|of\s+them)\b", re.I)
 
 
 def extract_clauses(item: Item, sentence: Sentence, country_hint: str = "UA",
                     context: Mention | None = None) -> list[Mention]:
     """The sentence's mentions: one, or one per clause when clauses report attacks in different places
     ("four people died in the Khmelnytskyi region, and one person was killed in Mykolaiv")."""
+    earlier = _day_after(item, sentence, country_hint, context)
+    if earlier is not None:
+        return earlier
     whole = extract_sentence(item, sentence, country_hint, context)
     clauses = _clauses(sentence)
     if whole is None or len(clauses) < 2:
         return [whole] if whole is not None else []
-    parts = [m for m in (extract_sentence(item, c, country_hint) for c in clauses) if m is not None]
+    # a clause of a violent sentence is read as violent: "Sunday's attack set fire to a depot in X and
+    # injured six in Y" (the clause without the figures still reports an attack)
+    armed = frozenset(whole.figure_values()) & actions.VIOLENT_FIGURES
+    parts = [m for m in (extract_sentence(item, c, country_hint, armed=armed) for c in clauses) if m is not None]
     if len(parts) < 2 or not _distinct_events(parts):
         return [whole]
     return [_as_clause(m, whole, sentence) for m in parts]
+
+
+# "..., a day after Russia's largest air attack of the war": the phrase reports an earlier event.
+DAY_AFTER = re.compile(r",?\s+(?:(?P<n>a|one|two|three)\s+days?|the\s+day)\s+after\s+", re.I)
+DAYS = {"a": 1, "one": 1, "two": 2, "three": 3}
+
+
+def _day_after(item: Item, sentence: Sentence, country_hint: str, context: Mention | None) -> list[Mention] | None:
+    """The mentions of a sentence that reports an event "a day after" an attack: the main clause's (when
+    it reports one) and the attack's, dated that many days before the main clause unless it has a date of
+    its own. None when the sentence has no such phrase, or the phrase reports no attack."""
+    m = DAY_AFTER.search(mask_quotes(sentence.text))
+    if m is None:
+        return None
+    head = Sentence(sentence.text[:m.start()], sentence.start, sentence.start + m.start())
+    tail = Sentence(sentence.text[m.end():], sentence.start + m.end(), sentence.end)
+    earlier = extract_sentence(item, tail, country_hint) if tail.text.strip() else None
+    if earlier is None or earlier.event_type != "ASSAULT":
+        return None  # "a day after the summit": background to the news, not a report of it
+    main = extract_sentence(item, head, country_hint, context)
+    if not (earlier.date_explicit and earlier.date_window == 0 and earlier.date_precision == "day"):
+        then = main.event_date if main is not None else dates.resolve_date(mask_quotes(head.text), item.anchor).date
+        earlier = replace(earlier, event_date=then - timedelta(days=DAYS.get((m["n"] or "a").lower(), 1)),
+                          date_precision="day", date_explicit=True, date_window=0)
+    whole = dict(sentence=sentence.text)
+    return [replace(x, **whole) for x in (main, earlier) if x is not None]
 
 
 def _distinct_events(parts: list[Mention]) -> bool:
@@ -105,8 +154,14 @@ def _distinct_events(parts: list[Mention]) -> bool:
 
 def _as_clause(part: Mention, whole: Mention, sentence: Sentence) -> Mention:
     """A clause's mention keeps the whole sentence (offsets stay the clause's) and what the sentence says
-    once for all its clauses: the date when the clause gives none, the source, the speaker."""
-    fields = dict(sentence=sentence.text, claimed_by=part.claimed_by or whole.claimed_by)
+    once for all its clauses: the date when the clause gives none, the source, the speaker, the kind of
+    attack when the clause reports only figures ("and eight over the Belgorod region"), and the figures
+    read in the whole sentence that lie in the clause (an elliptical "and three more in Marhanets" is
+    counted only with the clause before it)."""
+    fields = dict(sentence=sentence.text, claimed_by=part.claimed_by or whole.claimed_by,
+                  figures=[f for f in whole.figures if part.char_start <= f.char_start < part.char_end])
+    if part.acled_event_type is None and part.event_type == whole.event_type:
+        fields.update({f: getattr(whole, f) for f in ("event_mode", "acled_event_type", "acled_sub_event_type")})
     if not part.date_explicit:
         fields.update(event_date=whole.event_date, date_precision=whole.date_precision,
                       date_explicit=whole.date_explicit, date_window=whole.date_window)
@@ -117,7 +172,9 @@ def _as_clause(part: Mention, whole: Mention, sentence: Sentence) -> Mention:
 
 def _clauses(sentence: Sentence) -> list[Sentence]:
     """The sentence cut at clause boundaries (outside quotations), offsets kept."""
-    cuts = list(CLAUSE.finditer(mask_quotes(sentence.text)))
+    masked = mask_quotes(sentence.text)
+    cuts = [m for m in CLAUSE.finditer(masked)
+            if not (m["ellipsis"] and BREAKDOWN.search(masked, 0, m.start()))]  # "and eight over Kursk"
     spans = zip([0] + [m.end() for m in cuts], [m.start() for m in cuts] + [len(sentence.text)])
     out = []
     for start, end in spans:
@@ -129,7 +186,7 @@ def _clauses(sentence: Sentence) -> list[Sentence]:
 
 
 def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
-                     context: Mention | None = None) -> Mention | None:
+                     context: Mention | None = None, armed: frozenset = frozenset()) -> Mention | None:
     """The mention a sentence reports, or None when it reports no event.
 
     `context` is the item's latest attack mention with a named place, used
@@ -139,7 +196,7 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
     if not re.search(r"[A-Za-z]{3}", masked):
         return None  # a sentence that is only a quotation
     figs = figures.find_figures(sentence.text, base=sentence.start)
-    trigger = actions.find_trigger(masked, {f.category for f in figs})
+    trigger = actions.find_trigger(masked, {f.category for f in figs} | armed)
     if trigger is None and _attribution().speech.search(masked):
         trigger = actions.find_statement(sentence.text)
     if trigger is None:
@@ -160,19 +217,41 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
         actor, target = _CountryActor(_ENEMY[claimant.country]), _CountryActor(claimant.country)
     tallies = sum(f.category.endswith("_downed") for f in figs)
     place = _location(masked, place_spans, trigger, actor, target, claimant, country_hint, cats, tallies)
+    if place is None and trigger.event_type in AT_HOME and actor is not None and actor.country:
+        home = places.country_place(actors.country_iso2(actor.country) or "")
+        place = _Synthetic(home) if home else None  # "Poland scrambled jets", "Polish prosecutors indicted"
     if actor is None and trigger.event_type == "ASSAULT" and place is not None:
         enemy = _ENEMY.get(actors.country_iso3(place.place.country) or "")
         actor = _CountryActor(enemy) if enemy else None  # an unattributed strike in the war zone
     when = _event_date(masked, item, trigger)
     mention = _mention(item, sentence, trigger, figs, place, actor, target, claimant, when)
-    if context is not None and not _national_tally(figs) and (
+    if context is not None and (not _national_tally(figs) or THE_TOWN.search(masked)) and (
             isinstance(place, _Synthetic) or (_is_district(place) and context.geo_precision == 1)):
         mention = _inherit_place(mention, context)
     elif isinstance(place, _Synthetic) and violent:
         titled = [p for p in all_places if p.in_title and p.place.geo_precision < 3]
         if titled:  # "..., mayor of Kyiv Vitali Klitschko said": an official reports on their own city
             mention = replace(mention, **_place_fields(titled[0].place))
+    if mention.geo_precision == 1 and THE_REGION.search(masked):
+        region = _region_of_same_name(mention.location, mention.country, mention.admin1)
+        if region is not None:
+            mention = replace(mention, **_place_fields(region))
     return mention
+
+
+# Events a state does on its own soil: where none is named, they happened in the actor's country.
+AT_HOME = frozenset({"MOBILIZE", "COERCE"})
+# "... occupied Luhansk ... had taken the entire region": the name stands for its region.
+THE_REGION = re.compile(r"\bthe\s+(?:entire|whole)\s+region\b|\b(?:of|over)\s+the\s+region(?![’'\w])"
+                        r"|\bthe\s+region\s+(?:is|was|has\s+been)\s+(?:now\s+)?(?:entirely|fully|completely|under)\b"
+                        r"|\ball\s+of\s+(?-i:[A-Z])", re.I)
+
+
+def _region_of_same_name(town: str, country: str, admin1: str | None):
+    """The region a regional capital names ("Luhansk" -> Luhansk Oblast), or None."""
+    found = places.find_places(f"the {town} region", country)
+    region = found[0].place if found else None
+    return region if region is not None and region.name == admin1 else None
 
 
 def _is_district(place) -> bool:
@@ -194,6 +273,8 @@ def _event_date(text: str, item: Item, trigger) -> dates.DateMatch:
 
 WHEN_CLAUSE = re.compile(r"\s*,\s*when\b")
 NATIONAL_TALLY = frozenset({"drones", "missiles", "drones_downed", "missiles_downed", "combat_clashes"})
+# "About 50 drones and five missiles were fired at the city": a tally aimed at the post's town
+THE_TOWN = re.compile(r"\b(?:at|on|in|over|towards?|against)\s+the\s+(?:city|town|village)\b", re.I)
 LOCAL_WEAPONS = 10  # "two Iskander missiles" hit one town; "56 attack drones" is a nationwide wave
 
 
@@ -323,7 +404,7 @@ def _participants(text, trigger, actor_matches, claimant):
     if violent and not before and after and CLAUSE_SUBJECT.search(text[trigger.end:after[0].start]):
         # "the attack, in which Russia fired 477 drones": the subject of the clause attacked
         agent = agent or after.pop(0)
-    actor = agent or modifier or (before[-1] if before else None)
+    actor = agent or modifier or (_first_of_pair(text, before) if before else None)
     if actor is None and claimant is not None and claimant.end <= trigger.start and trigger.event_type != "ASSAULT":
         actor = claimant  # "Polish authorities said they have indicted ..." (not: a governor reporting a strike)
     if actor is None and trigger.event_type != "SANCTION":  # "sanctions on Russian oil" name the target
@@ -335,7 +416,13 @@ def _participants(text, trigger, actor_matches, claimant):
     if target is None and trigger.event_type == "SANCTION":
         target = next((a for a in full if _names_the_noun(text, a, trigger)), None) or (
             owner if owner is not None and not _same_side(owner, actor) else None)
+        if target is None and actor is not None and actor.country not in (None, *SANCTIONED_SIDE):
+            # "the bloc is working on an 18th sanctions package": in this war, packages are against Russia
+            target = _CountryActor("RUS")
     return actor, target
+
+
+SANCTIONED_SIDE = ("RUS", "BLR")   # the side whose own sanctions have no implied target
 
 
 # Types of event that a speaker performs by saying something.
@@ -346,9 +433,23 @@ CLAUSE_SUBJECT = re.compile(r"^[^.;]{0,12}\b(?:in|during)\s+which\s+(?:the\s+)?$
 PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|got)\s+(?:\w+ly\s+|also\s+|later\s+)?$", re.I)
 
 
+def _first_of_pair(text: str, before: list):
+    """The subject nearest the verb, or the first of a pair ("The EU and Britain tightened sanctions")."""
+    if len(before) > 1 and re.fullmatch(r"\s+and\s+(?:the\s+)?", text[before[-2].end:before[-1].start], re.I):
+        return before[-2]
+    return before[-1]
+
+
+SANCTION_NOUN = re.compile(r"sanctions?\b|price\s+cap|tariffs?\b", re.I)
+
+
 def _names_the_noun(text: str, a, trigger) -> bool:
-    """The actor name stands right before the trigger noun ("Russia sanctions", "Russian oil sanctions")."""
-    return a.end <= trigger.start and len(text[a.end:trigger.start].split()) <= 1
+    """The actor name stands right before the trigger noun ("Russia sanctions", "Russian oil sanctions"),
+    not a verb ("Russia imposed sanctions")."""
+    if not SANCTION_NOUN.match(trigger.text):
+        return False   # "the United States has halted deliveries": a verb, its subject acts
+    between = text[a.end:trigger.start].split() if a.end <= trigger.start else None
+    return between is not None and (not between or (len(between) == 1 and not between[0].lower().endswith("ed")))
 
 
 def _modifier(text, trigger, actor_matches):

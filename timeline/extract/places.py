@@ -515,7 +515,24 @@ class _Matcher:
                 self.last_hit = hit
             i += used
         self._spread_plural(hits)
+        self._namesakes_in_named_regions(hits)
         return [self._emit(h) for h in hits]
+
+    def _namesakes_in_named_regions(self, hits: list[_Hit]) -> None:
+        """"Primorsk in the Leningrad region": of a town's GeoNames namesakes, the one in a region the
+        text names (not the bigger Primorsk elsewhere)."""
+        named = {(r.place.country, r.place.name) for r in hits if r.place.kind == "region"}
+        if not named:
+            return
+        codes = {code for code, region in self.index.regions.items() if (region.country, region.name) in named}
+        for k, hit in enumerate(hits):
+            if hit.place.kind != "city" or (hit.place.country, hit.place.admin1) in named:
+                continue
+            rows = [c >> 1 for c in self.index.geo.get(self._key(hit.first, hit.last - hit.first + 1), ())
+                    if (self.index.countries_of[c >> 1], self.index.admin1_of[c >> 1]) in codes]
+            if rows:
+                best = max(rows, key=lambda r: self.index.pop[r])
+                hits[k] = replace(hit, place=_geo_place(self.index, best))
 
     # -- spans
 
