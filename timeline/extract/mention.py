@@ -123,6 +123,8 @@ def _day_after(item: Item, sentence: Sentence, country_hint: str, context: Menti
     """The mentions of a sentence that reports an event "a day after" an attack: the main clause's (when
     it reports one) and the attack's, dated that many days before the main clause unless it has a date of
     its own. None when the sentence has no such phrase, or the phrase reports no attack."""
+    if "after" not in sentence.text.lower():
+        return None  # the pattern is slow to fail, and nearly every sentence fails it
     m = DAY_AFTER.search(mask_quotes(sentence.text))
     if m is None:
         return None
