@@ -176,6 +176,19 @@ def test_a_sentence_reporting_only_the_earlier_attack_gives_that_attack():
     assert (m.event_type, m.event_date) == ("ASSAULT", date(2025, 5, 31))
 
 
+def test_an_exchange_a_day_after_the_last_stage_gives_both_stages():
+    main, earlier = extract_item(item(
+        "The two sides swapped 307 prisoners each, a day after 390 prisoners from each side were freed."))
+    assert (main.event_date, main.figure_values()) == (date(2025, 6, 1), {"prisoners": 307})
+    assert (earlier.event_type, earlier.event_date, earlier.figure_values()) == (
+        "AGREE", date(2025, 5, 31), {"prisoners": 390})
+
+
+def test_an_exchange_a_day_after_talks_is_one_event():
+    (m,) = extract_item(item("Russia and Ukraine swapped 84 prisoners of war a day after talks in Istanbul."))
+    assert (m.event_type, m.event_date) == ("AGREE", date(2025, 6, 1))
+
+
 def test_a_day_after_a_summit_is_background():
     (m,) = extract_item(item("Zelensky spoke to Macron by phone a day after the summit in Alaska."))
     assert m.event_type == "CONSULT" and m.event_date == date(2025, 6, 1)
@@ -218,12 +231,52 @@ def test_a_breakdown_of_one_tally_stays_one_event_over_the_country():
     ("Russia imposed sanctions on 21 British officials.", "RUS", "GBR"),
     ("The EU is already drafting a 19th sanctions package.", "EU", "RUS"),
     ("Britain and the EU tightened sanctions on Russia's shadow fleet.", "GBR", "RUS"),
-    ("Ukraine and Russia exchanged 270 prisoners of war each.", "UKR", None),
+    # a prisoner exchange: the side named first acts, the other is the target; none named is UKR and RUS
+    ("Ukraine and Russia exchanged 270 prisoners of war each.", "UKR", "RUS"),
+    ("Russia and Ukraine swapped 84 prisoners of war on Thursday.", "RUS", "UKR"),
+    ("On Friday the two sides swapped 390 prisoners each.", "UKR", "RUS"),
     ("The United States has paused some weapons deliveries to Ukraine, the Pentagon said.", "USA", "UKR"),
 ])
 def test_actor_and_target_of_sanctions_and_swaps(text, actor, target):
     m = one(text)
     assert (m.actor_country, m.target_country) == (actor, target)
+
+
+@pytest.mark.parametrize("text, actor, target", [
+    # "was not happy with" and "was killing" are not passives: their subject is no one's target
+    ("Donald Trump told reporters he was not happy with Vladimir Putin.", "USA", "RUS"),
+    ("Trump said the Russian leader was needlessly killing people.", "USA", "RUS"),
+    # a passive still names its object as subject: "Trump has been urged ..." is not Trump's request
+    ("Donald Trump has been urged by Kaja Kallas to pressure Russia.", "EU", "USA"),
+    # a reporter's question is no request: the answer, typed by what was asked, is the one who answers'
+    ("Asked by reporters at the White House whether he was ready to move to a second phase of sanctions "
+     "against Russia, Donald Trump replied that he was.", "USA", "RUS"),
+    # "was ready to" is an adjective, not a passive
+    ("Trump said he was ready to impose new sanctions on Russia.", "USA", "RUS"),
+    # "he and Merz": the speaker is one of the pair, and acts with the other
+    ("Zelensky said he and Friedrich Merz are coordinating their steps after a phone call.", "UKR", "DEU"),
+])
+def test_actor_and_target_of_statements(text, actor, target):
+    m = one(text)
+    assert (m.actor_country, m.target_country) == (actor, target)
+
+
+@pytest.mark.parametrize("text, actor", [
+    ("Zelensky is at the G7 summit in Canada, where he is expected to meet Donald Trump.", "UKR"),
+    ("Outside the Kremlin, Putin's aide said Moscow rejected the plan.", "RUS"),
+])
+def test_a_venue_is_not_an_actor(text, actor):
+    assert one(text).actor_country == actor
+
+
+@pytest.mark.parametrize("text, event_type", [
+    ("Asked whether he was considering new sanctions on Russia, the US president said yes.", "THREATEN"),
+    ("Asked by reporters at the White House whether he was ready to move to a second phase of sanctions "
+     "against Russia, Donald Trump replied that he was.", "THREATEN"),
+    ("Zelensky asked Trump for more Patriot air defence systems.", "REQUEST"),
+])
+def test_a_question_put_to_a_leader_is_not_a_request(text, event_type):
+    assert one(text).event_type == event_type
 
 
 @pytest.mark.parametrize("text, location", [

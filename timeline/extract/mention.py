@@ -12,7 +12,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from ..models import PLACE_FIELDS, Item, Mention
-from ..vocab import load_csv
+from ..vocab import load_csv, load_lines
 from . import actions, actors, dates, figures, places
 from .sentences import Sentence, mask_quotes, split_sentences
 
@@ -120,9 +120,10 @@ DAYS = {"a": 1, "one": 1, "two": 2, "three": 3}
 
 
 def _day_after(item: Item, sentence: Sentence, country_hint: str, context: Mention | None) -> list[Mention] | None:
-    """The mentions of a sentence that reports an event "a day after" an attack: the main clause's (when
-    it reports one) and the attack's, dated that many days before the main clause unless it has a date of
-    its own. None when the sentence has no such phrase, or the phrase reports no attack."""
+    """The mentions of a sentence that reports an event "a day after" an attack (or an exchange a day after
+    the last stage of it): the main clause's (when it reports one) and the earlier event's, dated that
+    many days before the main clause unless it has a date of its own. None when the sentence has no such
+    phrase, or the phrase reports no such event."""
     if "after" not in sentence.text.lower():
         return None  # the pattern is slow to fail, and nearly every sentence fails it
     m = DAY_AFTER.search(mask_quotes(sentence.text))
@@ -131,9 +132,11 @@ def _day_after(item: Item, sentence: Sentence, country_hint: str, context: Menti
     head = Sentence(sentence.text[:m.start()], sentence.start, sentence.start + m.start())
     tail = Sentence(sentence.text[m.end():], sentence.start + m.end(), sentence.end)
     earlier = extract_sentence(item, tail, country_hint) if tail.text.strip() else None
-    if earlier is None or earlier.event_type != "ASSAULT":
+    if earlier is None or earlier.event_type not in ("ASSAULT", "AGREE"):
         return None  # "a day after the summit": background to the news, not a report of it
     main = extract_sentence(item, head, country_hint, context)
+    if earlier.event_type == "AGREE" and (main is None or main.event_type != "AGREE"):
+        return None  # the stage of an exchange before this one, not a deal the news follows
     if not (earlier.date_explicit and earlier.date_window == 0 and earlier.date_precision == "day"):
         then = main.event_date if main is not None else dates.resolve_date(mask_quotes(head.text), item.anchor).date
         earlier = replace(earlier, event_date=then - timedelta(days=DAYS.get((m["n"] or "a").lower(), 1)),
@@ -217,6 +220,8 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
     if "combat_clashes" in cats and claimant is not None and claimant.country in _ENEMY:
         # a front-line tally reported by one side: the other side attacked
         actor, target = _CountryActor(_ENEMY[claimant.country]), _CountryActor(claimant.country)
+    if trigger.event_type == "AGREE" and ("prisoners" in cats or actions.CAPTIVES.search(masked)):
+        actor, target = _swap_sides(actor, target)
     tallies = sum(f.category.endswith("_downed") for f in figs)
     place = _location(masked, place_spans, trigger, actor, target, claimant, country_hint, cats, tallies)
     if place is None and trigger.event_type in AT_HOME and actor is not None and actor.country:
@@ -303,7 +308,8 @@ def _roles(text, found_places, found_actors, violent: bool):
     Only violent events keep a country-level place named in the sentence: the
     country in "sanctions against Russia" is a target, not where it happened.
     """
-    actor_spans = {(a.start, a.end): a for a in found_actors}
+    # "reporters at the White House", "talks at NATO headquarters": a venue, not a participant
+    actor_spans = {(a.start, a.end): a for a in found_actors if not VENUE.search(text[max(0, a.start - 12):a.start])}
     kept_places = []
     for p in found_places:
         if p.place.geo_precision == 3 and not (violent and _is_locative(text, p, violent)):
@@ -315,6 +321,9 @@ def _roles(text, found_places, found_actors, violent: bool):
         for a in overlapping:
             actor_spans.pop((a.start, a.end), None)
     return kept_places, sorted(actor_spans.values(), key=lambda a: a.start)
+
+
+VENUE = re.compile(r"\b(?:at|outside|inside)\s+(?:the\s+)?$", re.I)
 
 
 def _is_locative(text: str, p, violent: bool) -> bool:
@@ -385,7 +394,7 @@ def _participants(text, trigger, actor_matches, claimant):
     violent = trigger.event_type == "ASSAULT"
     # an attack's weapon owner is named before the verb ("a Russian drone hit"); after it is the target side
     owner = next((a for a in actor_matches if a.adjectival and (a.end <= trigger.start or not violent)), None)
-    if PASSIVE.search(text[:trigger.start]) or re.match(r"(?:was|were|been)\b", trigger.text, re.I):
+    if _passive(text, trigger):
         # "The building that houses Ukraine's Cabinet ... was hit": the subject is what was hit;
         # "a Ukrainian pilot was killed repelling the Russian attack": the later demonym attacked
         subject = before[-1] if before else None
@@ -397,10 +406,18 @@ def _participants(text, trigger, actor_matches, claimant):
     if violent and claimant is not None and claimant.country and OWN_FORCES.search(text[claimant.end:trigger.start]):
         # "Russia's defence ministry said its forces had targeted ...": the claimant's side attacked
         return _CountryActor(claimant.country), next((a for a in after if not _same_side(a, claimant)), None)
+    if not violent and claimant is not None and trigger.event_type in SPOKEN and ASKED.match(text):
+        # "Asked whether he was ready to move to new sanctions on Russia, Trump replied that he was":
+        # the question's words type the event, which the one who answers performs
+        return claimant, next((a for a in full if a is not claimant and not _same_side(a, claimant)), None)
     if not violent and claimant is not None and claimant.end <= trigger.start and trigger.event_type in SPOKEN:
         # "Starmer says Putin is killing children": the speaker accuses; who they name is the target
         named = [a for a in before if a.start >= claimant.end] + after
         return claimant, next((a for a in named if not _same_side(a, claimant)), None)
+    if before and claimant is not None and claimant.end <= before[-1].start and SPEAKER_AND.search(
+            text[claimant.end:before[-1].start]):
+        # "Zelensky said he and Merz are coordinating ...": the speaker acts, with the one they name
+        return claimant, before[-1]
     if before and trigger.event_type == "SANCTION" and _names_the_noun(text, before[-1], trigger):
         before = before[:-1]  # "new Russia sanctions": the country is the target
     if violent and not before and after and CLAUSE_SUBJECT.search(text[trigger.end:after[0].start]):
@@ -429,9 +446,29 @@ SANCTIONED_SIDE = ("RUS", "BLR")   # the side whose own sanctions have no implie
 
 # Types of event that a speaker performs by saying something.
 SPOKEN = frozenset({"ACCUSE", "THREATEN", "REQUEST", "REJECT", "SUPPORT", "AGREE"})
+ASKED = re.compile(r"^\W*(?:when\s+)?asked\b", re.I)
+SPEAKER_AND = re.compile(r"\b(?:he|she)\s+and\s+(?:the\s+)?$", re.I)
 OWN_FORCES = re.compile(r"\b(?:its|their)\s+(?:own\s+)?(?:forces|troops|units|military|air\s+defences|army)\b", re.I)
 MAIN_TARGET = re.compile(r"\bwith\s+[^.;]{0,40}?\b(?:the\s+)?main\s+target", re.I)
 CLAUSE_SUBJECT = re.compile(r"^[^.;]{0,12}\b(?:in|during)\s+which\s+(?:the\s+)?$", re.I)
+def _passive(text: str, trigger) -> bool:
+    """The trigger is a verb in the passive ("was hit", "were killed", "was shot down"), not an active
+    form after an auxiliary ("was killing"), a state ("was not happy with") or an adjective ("he was
+    ready to move to sanctions")."""
+    words = trigger.text.split()
+    if words and words[0].lower() in ("was", "were", "been"):
+        words = words[1:]
+    elif not PASSIVE.search(text[:trigger.start]):
+        return False
+    head = next((w.lower() for w in words if not w.lower().endswith("ly")), "")
+    return head.endswith(("ed", "en", "wn")) or head in _participles()
+
+
+@lru_cache(maxsize=None)
+def _participles() -> frozenset[str]:
+    return frozenset(load_lines("participles.txt"))
+
+
 PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|got)\s+(?:\w+ly\s+|also\s+|later\s+)?$", re.I)
 
 
@@ -477,6 +514,17 @@ def _attacker(actor_matches, claimant):
 
 
 _ENEMY = {"UKR": "RUS", "RUS": "UKR"}
+
+
+def _swap_sides(actor, target):
+    """The two sides of a prisoner exchange: the one named first acts, the other is the target ("Ukraine
+    and Russia swapped ..."); where no side is named ("the two sides swapped 307 prisoners each"), the
+    exchange of this war, coded from Ukraine's side as the pages report it."""
+    if actor is None and target is None:
+        return _CountryActor("UKR"), _CountryActor("RUS")
+    if target is None and actor is not None and actor.country in _ENEMY:
+        return actor, _CountryActor(_ENEMY[actor.country])
+    return actor, target
 
 
 class _CountryActor:
