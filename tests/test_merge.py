@@ -227,3 +227,16 @@ def test_an_event_takes_the_finest_explicit_date():
     ])
     assert len(events) == 1
     assert (events.loc[0, "event_date"], events.loc[0, "date_precision"]) == (date(2025, 5, 20), "day")
+
+
+def test_one_speakers_statements_through_two_channels_are_two_events():
+    trump = dict(event_type="ACCUSE", actor="Donald Trump", actor_country="USA", target_country="RUS")
+    events, _ = run([
+        mention("1", "Trump said he was not happy with Putin, telling reporters the Russian leader was killing "
+                     "a lot of people.", item_id="a", **trump),
+        mention("2", "Trump said in a post on Truth Social that Putin had gone absolutely crazy.", item_id="b",
+                **trump),
+        mention("3", "Trump said Putin was killing people needlessly.", item_id="c", **trump),
+    ])
+    # the remarks and the post stay apart; the report that names no channel joins one of them
+    assert len(events) == 2 and sorted(events["n_mentions"]) == [1, 2]

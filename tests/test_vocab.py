@@ -83,3 +83,17 @@ def test_abbreviations_have_no_full_stop_and_fit_the_look_back():
 def test_missing_file_is_a_vocabulary_error():
     with pytest.raises(VocabularyError, match="missing vocabulary file: timeline/data/nope.csv"):
         read_text("nope.csv")
+
+
+def test_participles_are_single_lower_case_words_the_suffix_rule_does_not_cover():
+    participles = load_lines("participles.txt")
+    assert participles and all(re.fullmatch(r"[a-z]+", p) for p in participles)
+    assert not [p for p in participles if p.endswith(("ed", "en", "wn"))]   # those need no line
+    assert len(set(participles)) == len(participles)
+
+
+def test_statement_channels_compile_and_name_a_known_channel():
+    rows = load_csv("statement_channels.csv")
+    assert {r["channel"] for r in rows} == {"post", "press", "address", "interview"}
+    for r in rows:
+        re.compile(r["pattern"])

@@ -20,6 +20,7 @@ import re
 from collections import Counter, deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
@@ -31,6 +32,7 @@ from .columns import MentionColumns
 from .extract.mention import SPOKEN
 from .extract.places import is_district
 from .models import PLACE_FIELDS
+from .vocab import load_csv
 
 # Statements one speaker makes (an agreement has two parties, whoever is named)
 STATEMENTS = SPOKEN - {"AGREE"}
@@ -146,6 +148,17 @@ def _prepare(rec: dict, idx) -> None:
     rec["_kinds"] = frozenset(n for n, cols in enumerate(TALLY_KINDS) if any(c in rec["_figs"] for c in cols))
     package = PACKAGE.search(rec["sentence"]) if rec["event_type"] == "SANCTION" else None
     rec["_package"] = int(package[1]) if package else None
+    rec["_channel"] = _channel(rec["sentence"]) if rec["event_type"] in STATEMENTS else None
+
+
+def _channel(sentence: str) -> str | None:
+    """How a statement was made ("told reporters", "in a post on Truth Social"), or None."""
+    return next((channel for pattern, channel in _channels() if pattern.search(sentence)), None)
+
+
+@lru_cache(maxsize=None)
+def _channels() -> tuple[tuple[re.Pattern, str], ...]:
+    return tuple((re.compile(rf"\b(?:{r['pattern']})\b", re.I), r["channel"]) for r in load_csv("statement_channels.csv"))
 
 
 # "the 18th sanctions package" is not the 17th: the number of the package a sentence names first names it
@@ -374,6 +387,8 @@ def _conflict(a: dict, b: dict) -> bool:
         return True
     if a["_package"] != b["_package"] and a["_package"] is not None and b["_package"] is not None:
         return True
+    if a["_channel"] != b["_channel"] and a["_channel"] is not None and b["_channel"] is not None:
+        return True  # remarks to reporters and a post that day: two statements
     fa, fb = a["_figs"], b["_figs"]
     differ = any(fa[c] != fb[c] for c in fa.keys() & fb.keys())
     if a["event_date"] != b["event_date"] and a["_explicit"] and b["_explicit"]:
