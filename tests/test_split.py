@@ -41,6 +41,7 @@ def test_every_boilerplate_pattern_compiles_and_is_unique():
 @pytest.mark.parametrize("line", [
     "Notifications can be managed in browser preferences.",
     "Please refresh the page or navigate to another page on the site to be automatically logged in",
+    "Refresh this page, or open another page of the site, and you will be signed in automatically.",
     "I would like to be emailed about offers, events and updates from Example Times. Read our Privacy notice",
     "Join thought-provoking conversations, follow other readers and see their replies",
     "Read the full report here",
