@@ -253,6 +253,12 @@ def test_actor_and_target_of_sanctions_and_swaps(text, actor, target):
      "against Russia, Donald Trump replied that he was.", "USA", "RUS"),
     # "was ready to" is an adjective, not a passive
     ("Trump said he was ready to impose new sanctions on Russia.", "USA", "RUS"),
+    # the speaker's own state ("he was horrified by ...") is no passive: what it is about is the target
+    ("Keir Starmer said he was horrified by Russia's appalling attack on civilians in Sumy.", "GBR", "RUS"),
+    # an attack condemned with no attacker named: the enemy side in this war
+    ("Friedrich Merz described the strike as a serious war crime in a television interview.", "DEU", "RUS"),
+    ("Volodymyr Zelensky condemned the strike as savage.", "UKR", "RUS"),
+    ("Russia's foreign ministry condemned the attack as terrorism.", "RUS", "UKR"),
     # "he and Merz": the speaker is one of the pair, and acts with the other
     ("Zelensky said he and Friedrich Merz are coordinating their steps after a phone call.", "UKR", "DEU"),
 ])

@@ -394,6 +394,10 @@ def _participants(text, trigger, actor_matches, claimant):
     violent = trigger.event_type == "ASSAULT"
     # an attack's weapon owner is named before the verb ("a Russian drone hit"); after it is the target side
     owner = next((a for a in actor_matches if a.adjectival and (a.end <= trigger.start or not violent)), None)
+    if not violent and claimant is not None and claimant.end <= trigger.start and trigger.event_type in SPOKEN \
+            and SELF_STATE.search(text[claimant.end:trigger.start]):
+        # "Starmer said he was horrified by Russia's attack": the speaker's own state, about the target
+        return claimant, next((a for a in actor_matches if a.start >= trigger.end and not _same_side(a, claimant)), None)
     if _passive(text, trigger):
         # "The building that houses Ukraine's Cabinet ... was hit": the subject is what was hit;
         # "a Ukrainian pilot was killed repelling the Russian attack": the later demonym attacked
@@ -438,6 +442,12 @@ def _participants(text, trigger, actor_matches, claimant):
         if target is None and actor is not None and actor.country not in (None, *SANCTIONED_SIDE):
             # "the bloc is working on an 18th sanctions package": in this war, packages are against Russia
             target = _CountryActor("RUS")
+    if target is None and trigger.event_type == "ACCUSE" and actor is not None and actor.country \
+            and ATTACK_NOUN.search(text):
+        # "Zelensky condemned the strike", "Merz described the strike as a war crime": in this war, the
+        # side condemned for an attack no one names is the enemy (Russia, for everyone but Russia)
+        side = _ENEMY.get(actor.country) or (None if actor.country in SANCTIONED_SIDE else "RUS")
+        target = _CountryActor(side) if side else None
     return actor, target
 
 
@@ -451,6 +461,11 @@ SPEAKER_AND = re.compile(r"\b(?:he|she)\s+and\s+(?:the\s+)?$", re.I)
 OWN_FORCES = re.compile(r"\b(?:its|their)\s+(?:own\s+)?(?:forces|troops|units|military|air\s+defences|army)\b", re.I)
 MAIN_TARGET = re.compile(r"\bwith\s+[^.;]{0,40}?\b(?:the\s+)?main\s+target", re.I)
 CLAUSE_SUBJECT = re.compile(r"^[^.;]{0,12}\b(?:in|during)\s+which\s+(?:the\s+)?$", re.I)
+SELF_STATE = re.compile(r"\b(?:he|she|they|we|I)\s+(?:was|were|is|are|am|had\s+been|has\s+been|felt|feels)\s+"
+                        r"(?:\w+ly\s+)?$", re.I)
+ATTACK_NOUN = re.compile(r"\b(?:strikes?|attacks?|assaults?|bombings?|shelling|bombardment)\b", re.I)
+
+
 def _passive(text: str, trigger) -> bool:
     """The trigger is a verb in the passive ("was hit", "were killed", "was shot down"), not an active
     form after an auxiliary ("was killing"), a state ("was not happy with") or an adjective ("he was
