@@ -188,6 +188,13 @@ def test_a_date_in_an_aside_about_someone_is_context():
     assert [m.role for m in find_dates(text, anchor)] == ["context", "event"]
 
 
+def test_a_date_in_a_days_after_clause_is_the_earlier_events_and_never_the_sentences():
+    anchor = at("2025-05-26")
+    text = "The bloc is working on an 18th package, days after the 17th was adopted on Tuesday, 20 May."
+    assert [m.role for m in find_dates(text, anchor)] == ["earlier"]
+    assert resolve_date(text, anchor).date == D("2025-05-26")
+
+
 def test_longest_phrase_wins():
     found = find_dates("Explosions late yesterday evening shook the city.", at("2025-05-03"))
     assert [m.text for m in found] == ["late yesterday evening"]

@@ -184,6 +184,16 @@ def test_an_exchange_a_day_after_the_last_stage_gives_both_stages():
         "AGREE", date(2025, 5, 31), {"prisoners": 390})
 
 
+def test_a_package_days_after_the_last_one_gives_both_packages():
+    later, earlier = extract_item(item(
+        "Kaja Kallas said the bloc was already working on an 18th sanctions package, days after the 17th "
+        "package was adopted on Tuesday, 20 May."))
+    assert (later.event_type, later.event_date, later.actor_country, later.target_country) == (
+        "THREATEN", date(2025, 6, 1), "EU", "RUS")
+    assert (earlier.event_type, earlier.event_date, earlier.actor_country, earlier.target_country) == (
+        "SANCTION", date(2025, 5, 20), "EU", "RUS")
+
+
 def test_an_exchange_a_day_after_talks_is_one_event():
     (m,) = extract_item(item("Russia and Ukraine swapped 84 prisoners of war a day after talks in Istanbul."))
     assert (m.event_type, m.event_date) == ("AGREE", date(2025, 6, 1))

@@ -34,6 +34,10 @@ Every phrase found gets a `role`:
               "by" before a possessive ("hit by Monday's strike") is not a bound.
 * "context" - after before / after / ahead of / following / prior to ("a day
               after Monday's talks"): names another event's date.
+* "earlier" - in a clause set off by a comma that starts "days after" / "a day
+              after" / "weeks after" ("working on an 18th package, days after
+              the 17th was adopted on Tuesday"): the earlier event's date;
+              never the event's date.
 * "quoted"  - inside double quotation marks (an unclosed quote runs to the end
               of the text; a closing mark with no opening one quotes everything
               before it).
@@ -41,7 +45,8 @@ Every phrase found gets a `role`:
 
 `resolve_date` returns the first "event" phrase; if there is none, the first
 "quoted" or "context" phrase; if there is none, the anchor's date with
-precision "day", explicit False, window 0. Bound phrases are never used.
+precision "day", explicit False, window 0. Bound and earlier phrases are never
+used.
 """
 from __future__ import annotations
 
@@ -59,7 +64,7 @@ FUTURE_TOLERANCE_DAYS = 7
 PRECISIONS = ("day", "week", "month", "year")
 RULES = ("day", "ago", "weekday", "weekend", "week", "month", "year", "month_name",
          "date_dm", "date_my", "date_y", "date_iso")
-ROLES = ("event", "quoted", "context", "bound")
+ROLES = ("event", "quoted", "context", "bound", "earlier")
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -87,6 +92,9 @@ FUTURE_MARKERS = re.compile(
 )
 # "Merz, who is expected to become chancellor next month, said ...": a date in an aside about someone
 RELATIVE_ASIDE = re.compile(r",\s+(?:who|whose)\b[^,;.]*$", re.IGNORECASE)
+# "working on an 18th package, days after the 17th was adopted on Tuesday": the date of the earlier event
+EARLIER_EVENT = re.compile(r",\s+(?:(?:a|one|two|three|several|a\s+few)\s+)?(?:days?|weeks?)\s+after\b[^;.]*$",
+                           re.IGNORECASE)
 BOUND_BEFORE = re.compile(
     r"\b(?:since|until|till|by|through)\s+"
     r"(?:(?:the\s+)?(?:end|start|beginning|middle|close|first\s+half|second\s+half)\s+of\s+)?(?:the\s+)?$",
@@ -111,7 +119,7 @@ class DateMatch:
     start: int | None     # offsets of the phrase in the text (None when not explicit)
     end: int | None
     text: str | None      # the phrase as written
-    role: str = "event"   # event | quoted | context | bound (see the module docstring)
+    role: str = "event"   # event | quoted | context | bound | earlier (see the module docstring)
 
 
 @dataclass(frozen=True)
@@ -358,6 +366,8 @@ def _role(text: str, start: int, end: int, pre: str, spans) -> str:
     bound = BOUND_BEFORE.search(before)
     if bound and not (possessive and bound.group(0).lower().startswith("by")):
         return "bound"
+    if EARLIER_EVENT.search(before):
+        return "earlier"
     if CONTEXT_BEFORE.search(before) or RELATIVE_ASIDE.search(before):
         return "context"
     if any(a <= start < b for a, b in spans):

@@ -115,15 +115,16 @@ def extract_clauses(item: Item, sentence: Sentence, country_hint: str = "UA",
 
 
 # "..., a day after Russia's largest air attack of the war": the phrase reports an earlier event.
-DAY_AFTER = re.compile(r",?\s+(?:(?P<n>a|one|two|three)\s+days?|the\s+day)\s+after\s+", re.I)
+DAY_AFTER = re.compile(r",?\s+(?:(?P<n>a|one|two|three)\s+days?|the\s+day|(?P<some>(?:several\s+|a\s+few\s+)?"
+                       r"(?:days|weeks)))\s+after\s+", re.I)
 DAYS = {"a": 1, "one": 1, "two": 2, "three": 3}
 
 
 def _day_after(item: Item, sentence: Sentence, country_hint: str, context: Mention | None) -> list[Mention] | None:
     """The mentions of a sentence that reports an event "a day after" an attack (or an exchange a day after
-    the last stage of it): the main clause's (when it reports one) and the earlier event's, dated that
-    many days before the main clause unless it has a date of its own. None when the sentence has no such
-    phrase, or the phrase reports no such event."""
+    the last stage of it, a package "days after the 17th was adopted on Tuesday"): the main clause's (when
+    it reports one) and the earlier event's, dated that many days before the main clause unless it has a
+    date of its own. None when the sentence has no such phrase, or the phrase reports no such event."""
     if "after" not in sentence.text.lower():
         return None  # the pattern is slow to fail, and nearly every sentence fails it
     m = DAY_AFTER.search(mask_quotes(sentence.text))
@@ -132,12 +133,19 @@ def _day_after(item: Item, sentence: Sentence, country_hint: str, context: Menti
     head = Sentence(sentence.text[:m.start()], sentence.start, sentence.start + m.start())
     tail = Sentence(sentence.text[m.end():], sentence.start + m.end(), sentence.end)
     earlier = extract_sentence(item, tail, country_hint) if tail.text.strip() else None
-    if earlier is None or earlier.event_type not in ("ASSAULT", "AGREE"):
+    if earlier is None or earlier.event_type not in ("ASSAULT", "AGREE", "SANCTION"):
         return None  # "a day after the summit": background to the news, not a report of it
+    dated = earlier.date_explicit and earlier.date_window == 0 and earlier.date_precision == "day"
+    if m["some"] and not dated:
+        return None  # "days after": how many is not said, so the earlier event needs a date of its own
     main = extract_sentence(item, head, country_hint, context)
-    if earlier.event_type == "AGREE" and (main is None or main.event_type != "AGREE"):
-        return None  # the stage of an exchange before this one, not a deal the news follows
-    if not (earlier.date_explicit and earlier.date_window == 0 and earlier.date_precision == "day"):
+    if earlier.event_type != "ASSAULT" and (main is None or main.event_type not in (earlier.event_type, "THREATEN")):
+        return None  # the last stage of an exchange, the last package: the news follows on from them
+    if earlier.actor is None and main is not None and main.actor is not None and earlier.event_type != "ASSAULT":
+        # "the bloc is working on an 18th package, days after the 17th was adopted": the same bloc
+        earlier = replace(earlier, actor=main.actor, actor_country=main.actor_country,
+                          target=earlier.target or main.target, target_country=earlier.target_country or main.target_country)
+    if not dated:
         then = main.event_date if main is not None else dates.resolve_date(mask_quotes(head.text), item.anchor).date
         earlier = replace(earlier, event_date=then - timedelta(days=DAYS.get((m["n"] or "a").lower(), 1)),
                           date_precision="day", date_explicit=True, date_window=0)
@@ -378,7 +386,7 @@ def _claimant(text: str, actor_matches):
     return None
 
 
-def _participants(text, trigger, actor_matches, claimant):
+def _named_participants(text, trigger, actor_matches, claimant):
     """The actor (subject of the trigger, or the agent after 'by') and the target (the first actor after it).
 
     A shoot-down claim ("the ministry said it destroyed 95 Ukrainian drones")
@@ -439,15 +447,23 @@ def _participants(text, trigger, actor_matches, claimant):
     if target is None and trigger.event_type == "SANCTION":
         target = next((a for a in full if _names_the_noun(text, a, trigger)), None) or (
             owner if owner is not None and not _same_side(owner, actor) else None)
-        if target is None and actor is not None and actor.country not in (None, *SANCTIONED_SIDE):
-            # "the bloc is working on an 18th sanctions package": in this war, packages are against Russia
-            target = _CountryActor("RUS")
-    if target is None and trigger.event_type == "ACCUSE" and actor is not None and actor.country \
-            and ATTACK_NOUN.search(text):
-        # "Zelensky condemned the strike", "Merz described the strike as a war crime": in this war, the
-        # side condemned for an attack no one names is the enemy (Russia, for everyone but Russia)
+    return actor, target
+
+
+def _participants(text, trigger, actor_matches, claimant):
+    """`_named_participants`, with the target this war implies where the sentence names none."""
+    actor, target = _named_participants(text, trigger, actor_matches, claimant)
+    if target is not None or actor is None or not actor.country:
+        return actor, target
+    sanctions = trigger.event_type == "SANCTION" or (trigger.event_type == "THREATEN" and SANCTION_NOUN.search(trigger.text))
+    if sanctions and actor.country not in SANCTIONED_SIDE:
+        # "the bloc is working on an 18th sanctions package": in this war, packages are against Russia
+        return actor, _CountryActor("RUS")
+    if trigger.event_type == "ACCUSE" and ATTACK_NOUN.search(text):
+        # "Zelensky condemned the strike", "Merz described the strike as a war crime": the side condemned
+        # for an attack no one names is the enemy (Russia, for everyone but Russia)
         side = _ENEMY.get(actor.country) or (None if actor.country in SANCTIONED_SIDE else "RUS")
-        target = _CountryActor(side) if side else None
+        return actor, (_CountryActor(side) if side else None)
     return actor, target
 
 
