@@ -301,6 +301,8 @@ def test_a_question_put_to_a_leader_is_not_a_request(text, event_type):
     ("The occupation chief of Zaporizhzhia said Russian troops had taken full control of the region.",
      "Zaporizhzhia Oblast"),
     ("Moscow claims all of Luhansk", "Luhansk Oblast"),
+    ("Moscow claims full control of the Kherson region", "Kherson Oblast"),
+    ("The occupation head of Luhansk said the region had been fully captured by Russian troops.", "Luhansk Oblast"),
     ("Officials in Krasnodar said a Ukrainian drone strike set fire to the Afipsky refinery.", "Afipskiy"),
     ("Russian forces struck Sumy overnight, the mayor said.", "Sumy"),
 ])

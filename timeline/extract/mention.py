@@ -258,7 +258,7 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
 AT_HOME = frozenset({"MOBILIZE", "COERCE"})
 # "... occupied Luhansk ... had taken the entire region": the name stands for its region.
 THE_REGION = re.compile(r"\bthe\s+(?:entire|whole)\s+region\b|\b(?:of|over)\s+the\s+region(?![’'\w])"
-                        r"|\bthe\s+region\s+(?:is|was|has\s+been)\s+(?:now\s+)?(?:entirely|fully|completely|under)\b"
+                        r"|\bthe\s+region\s+(?:is|was|(?:has|had)\s+been)\s+(?:now\s+)?(?:entirely|fully|completely|under)\b"
                         r"|\ball\s+of\s+(?-i:[A-Z])", re.I)
 
 
