@@ -78,6 +78,8 @@ TOWNS = [
      ("Primorsk", "Leningrad Oblast", "RU", 1, 60.37, 28.61)),
     ("Leaders gathered in Aarhus for the start of Denmark's EU presidency.", "Aarhus",
      ("Aarhus", None, "DK", 1, 56.16, 10.21)),
+    ("G7 leaders met in Kananaskis, in the Canadian Rockies.", "Kananaskis",
+     ("Kananaskis", None, "CA", 1, 50.93, -115.13)),
     ("Traffic on the Crimean Bridge was halted after the explosion.", "Crimean Bridge",
      ("Crimean Bridge", "Autonomous Republic of Crimea", "UA", 1, 45.31, 36.51)),
 ]
