@@ -65,6 +65,14 @@ def test_never_counts(text):
     assert figs(text) == []
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Drones struck the plant in Izhevsk on July 1, killing three people.", [("killed", 3, "exact")]),
+    ("A glide bomb hit the village on Sept. 9, killing at least 21.", [("killed", 21, "at_least")]),
+])
+def test_the_day_of_a_date_is_not_a_count(text, expected):
+    assert figs(text) == expected
+
+
 def test_subset_after_including_is_not_a_second_count():
     assert figs("The strike injured 15 people, including three children.") == [("injured", 15, "exact")]
 

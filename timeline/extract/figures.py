@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from ..models import Figure
 from ..vocab import load_csv
+from .dates import MONTH_ABBREVIATIONS, MONTHS
 
 AUX = (r"(?:were|was|have\s+been|has\s+been|had\s+been|are|is|been|be|reportedly|also|later|all|of\s+them|then|"
        r"subsequently|now|(?:known|believed|reported|said|feared|confirmed)\s+to\s+have)")
@@ -229,8 +230,14 @@ def _as_downed(fig: Figure) -> Figure:
     return fig if fig.category.endswith("_downed") else replace(fig, category=fig.category + "_downed")
 
 
+MONTH_BEFORE = re.compile(r"\b(?:%s)\.?\s+$" % "|".join(MONTHS + MONTH_ABBREVIATIONS))   # case-sensitive: "May 3"
+
+
 def _blocked(text: str, start: int) -> bool:
-    """Numbers that restate part of another count or are labels, not counts."""
+    """Numbers that restate part of another count, are labels, or are the day of a date ("on July 1,
+    killing three"), not counts."""
+    if MONTH_BEFORE.search(text, max(0, start - 12), start):
+        return True
     before = text[max(0, start - 30):start].lower()
     return bool(re.search(r"(?:including|among\s+them|among\s+whom|of\s+whom|day|no\.|aged|number|who\s+(?:was|is))\s+"
                           r"(?:at\s+least\s+|some\s+|about\s+)?$", before))
