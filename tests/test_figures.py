@@ -73,6 +73,16 @@ def test_the_day_of_a_date_is_not_a_count(text, expected):
     assert figs(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("The pilot, Lieutenant Colonel Maksym Ustymenko, died when his jet was damaged.", [("killed", 1, "exact")]),
+    ("A man was killed in Kherson.", [("killed", 1, "exact")]),
+    # only an opening "The" introduces the person; one inside the sentence refers back to a count
+    ("Two men were injured and the man later died.", [("injured", 2, "exact")]),
+])
+def test_one_person_named_by_a_singular_noun(text, expected):
+    assert figs(text) == expected
+
+
 def test_subset_after_including_is_not_a_second_count():
     assert figs("The strike injured 15 people, including three children.") == [("injured", 15, "exact")]
 

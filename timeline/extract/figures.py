@@ -85,8 +85,9 @@ def vocab() -> _Vocab:
     modifiers = rf"(?!(?:{_alt(nouns)})\b)[A-Za-z][\w'’-]*\s+and\s+(?!(?:{word_num})\b|\d)"
     noun = re.compile(rf"\s+(?:{modifiers})?(?:{filler}){{0,3}}?(?P<noun>{_alt(nouns)})\b", re.I)
     singular_nouns = [n for n, r in nouns.items() if r["singular"] == "yes"]
+    # "a man was killed" is one; so is "The pilot, Lt Col ..., died" when it opens the sentence
     singular = re.compile(
-        rf"\b(?P<num>[Aa]n?)\s+(?:(?:young|elderly|old|local|teenage|[\w]+-year-old|[A-Z][\w-]*)\s+){{0,2}}"
+        rf"(?:\b(?P<num>[Aa]n?)|^(?P<the>The))\s+(?:(?:young|elderly|old|local|teenage|[\w]+-year-old|[A-Z][\w-]*)\s+){{0,2}}"
         rf"(?P<noun>{_alt(singular_nouns)})\b"
     )
     verbs = {r["phrase"].lower(): (r["applies"], r["category"]) for r in load_csv("figure_verbs.csv")}
