@@ -199,6 +199,15 @@ def test_an_exchange_a_day_after_talks_is_one_event():
     assert (m.event_type, m.event_date) == ("AGREE", date(2025, 6, 1))
 
 
+def test_a_tally_compared_with_the_day_before_gives_the_day_befores_tally_too():
+    text = "The general staff reported 165 combat clashes on Saturday, compared with 162 the day before."
+    today, before = extract_item(item(text))
+    assert (today.event_date, today.figure_values()) == (date(2025, 5, 31), {"combat_clashes": 165})
+    assert (before.event_date, before.figure_values()) == (date(2025, 5, 30), {"combat_clashes": 162})
+    assert text[before.char_start:before.char_end] == "compared with 162 the day before"
+    assert before.mention_id != today.mention_id and before.sentence == text
+
+
 def test_a_day_after_a_summit_is_background():
     (m,) = extract_item(item("Zelensky spoke to Macron by phone a day after the summit in Alaska."))
     assert m.event_type == "CONSULT" and m.event_date == date(2025, 6, 1)

@@ -98,7 +98,7 @@ def extract_clauses(item: Item, sentence: Sentence, country_hint: str = "UA",
                     context: Mention | None = None) -> list[Mention]:
     """The sentence's mentions: one, or one per clause when clauses report attacks in different places
     ("four people died in the Khmelnytskyi region, and one person was killed in Mykolaiv")."""
-    earlier = _day_after(item, sentence, country_hint, context)
+    earlier = _day_after(item, sentence, country_hint, context) or _compared(item, sentence, country_hint, context)
     if earlier is not None:
         return earlier
     whole = extract_sentence(item, sentence, country_hint, context)
@@ -151,6 +151,35 @@ def _day_after(item: Item, sentence: Sentence, country_hint: str, context: Menti
                           date_precision="day", date_explicit=True, date_window=0)
     whole = dict(sentence=sentence.text)
     return [replace(x, **whole) for x in (main, earlier) if x is not None]
+
+
+# "165 combat clashes on Sunday, compared with 162 the day before": the day before's tally is its own event
+COMPARED = re.compile(r",?\s+(?P<phrase>(?:compared\s+(?:with|to)|up\s+from|down\s+from)\s+(?P<num>\d[\d,]*)\s+"
+                      r"(?:the\s+(?:day|night)\s+before|the\s+previous\s+(?:day|night)|a\s+day\s+earlier))\b", re.I)
+
+
+def _compared(item: Item, sentence: Sentence, country_hint: str, context: Mention | None) -> list[Mention] | None:
+    """The mentions of a sentence that compares a tally with the day before's: the tally's, and the day
+    before's, which counts the same thing (the tally's last category) a day earlier. None otherwise."""
+    if "compared" not in sentence.text and " from " not in sentence.text:
+        return None
+    m = COMPARED.search(mask_quotes(sentence.text))
+    value = figures.parse_number(m["num"]) if m else None
+    if value is None:
+        return None
+    head = Sentence(sentence.text[:m.start()], sentence.start, sentence.start + m.start())
+    main = extract_sentence(item, head, country_hint, context)
+    if main is None or not main.figures:
+        return None
+    last = main.figures[-1]
+    start, end = sentence.start + m.start("phrase"), sentence.start + m.end()
+    figure = replace(last, value=value, qualifier="exact", text=sentence.text[m.start("num"):m.end()],
+                     char_start=sentence.start + m.start("num"), char_end=end)
+    earlier = replace(main, mention_id="m-" + hashlib.sha1(f"{item.item_id}:{start}:{end}".encode()).hexdigest()[:16],
+                      char_start=start, char_end=end, figures=[figure],
+                      event_date=main.event_date - timedelta(days=1), date_precision="day",
+                      date_explicit=True, date_window=0)
+    return [replace(x, sentence=sentence.text) for x in (main, earlier)]
 
 
 def _distinct_events(parts: list[Mention]) -> bool:
