@@ -208,6 +208,13 @@ def test_a_tally_compared_with_the_day_before_gives_the_day_befores_tally_too():
     assert before.mention_id != today.mention_id and before.sentence == text
 
 
+def test_aid_along_with_sanctions_is_two_events():
+    aid, sanctions = extract_item(item(
+        "Carney announced new military aid for Ukraine, along with fresh Canadian sanctions on Russian vessels."))
+    assert (aid.event_type, aid.actor_country, aid.target_country) == ("AID", "CAN", "UKR")
+    assert (sanctions.event_type, sanctions.actor_country, sanctions.target_country) == ("SANCTION", "CAN", "RUS")
+
+
 def test_a_day_after_a_summit_is_background():
     (m,) = extract_item(item("Zelensky spoke to Macron by phone a day after the summit in Alaska."))
     assert m.event_type == "CONSULT" and m.event_date == date(2025, 6, 1)
@@ -299,6 +306,7 @@ def test_a_venue_is_not_an_actor(text, actor):
     ("Asked by reporters at the White House whether he was ready to move to a second phase of sanctions "
      "against Russia, Donald Trump replied that he was.", "THREATEN"),
     ("Zelensky asked Trump for more Patriot air defence systems.", "REQUEST"),
+    ("Sybiha said Kyiv was still waiting for Moscow to send the memorandum it had promised.", "REQUEST"),
 ])
 def test_a_question_put_to_a_leader_is_not_a_request(text, event_type):
     assert one(text).event_type == event_type

@@ -88,7 +88,7 @@ def _follow_up(mention: Mention, previous: Mention | None) -> Mention:
 
 
 # Clause boundaries: "; ", ", and ", ", while ", ", after ", " while ", and " and <verb>ed" (a second predicate).
-CLAUSE = re.compile(r";\s+|,\s*(?:and|while|whereas|but|after)\s+|\s+while\s+|\s+and\s+(?=[a-z]+ed\b)"
+CLAUSE = re.compile(r";\s+|,\s*(?:and|while|whereas|but|after|along\s+with|as\s+well\s+as)\s+|\s+while\s+|\s+and\s+(?=[a-z]+ed\b)"
                     r"|(?P<ellipsis>\s+and\s+(?=[\w,]+\s+(?:more\s+)?(?:over|above|in)\s+(?:the\s+)?[A-Z]))")
 # "61 drones were downed, including 24 over Kursk and 17 over Belgorod": a breakdown of one tally, not two events
 BREAKDOWN = re.compile(r"\b(?:including|among\s+them|of\s+which|of\s+them)\b", re.I)
