@@ -287,6 +287,12 @@ def test_actor_and_target_of_sanctions_and_swaps(text, actor, target):
     ("Russia's foreign ministry condemned the attack as terrorism.", "RUS", "UKR"),
     # "he and Merz": the speaker is one of the pair, and acts with the other
     ("Zelensky said he and Friedrich Merz are coordinating their steps after a phone call.", "UKR", "DEU"),
+    # a call of a pair: the first named acts, the other is the target
+    ("French President Emmanuel Macron and Russian President Vladimir Putin spoke by phone on Tuesday.",
+     "FRA", "RUS"),
+    # the speaker before an appositive, not the country in their title
+    ("Keith Kellogg, the White House envoy for Ukraine, wrote that the strike had crossed any line of decency.",
+     "USA", "RUS"),
 ])
 def test_actor_and_target_of_statements(text, actor, target):
     m = one(text)
@@ -307,6 +313,9 @@ def test_a_venue_is_not_an_actor(text, actor):
      "against Russia, Donald Trump replied that he was.", "THREATEN"),
     ("Zelensky asked Trump for more Patriot air defence systems.", "REQUEST"),
     ("Sybiha said Kyiv was still waiting for Moscow to send the memorandum it had promised.", "REQUEST"),
+    ("Kallas said the attack on Sumy showed that Moscow wanted war rather than peace.", "ACCUSE"),
+    ("Peskov insisted that Russia's armed forces struck only military and military-related targets.", "REJECT"),
+    ("Macron and Putin spoke by telephone on Tuesday for the first time in nearly three years.", "CONSULT"),
 ])
 def test_a_question_put_to_a_leader_is_not_a_request(text, event_type):
     assert one(text).event_type == event_type

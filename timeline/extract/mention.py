@@ -407,6 +407,8 @@ def _claimant(text: str, actor_matches):
             continue
         if before.search(text[max(0, a.start - 20):a.start]) or after.match(text[a.end:a.end + 20]):
             return a
+        if APPOSITIVE.match(text, a.end) and after.match(text[APPOSITIVE.match(text, a.end).end():][:20]):
+            return a  # "Keith Kellogg, the White House envoy for Ukraine, wrote ...": not Ukraine
     # "..., said the governor." / "according to Kyiv officials" (the source ends the clause)
     m = re.search(r"\b(?:said|says|reported|claimed|according\s+to)\s+(?P<who>(?:the\s+)?[\w’'-]+(?:\s+[\w’'-]+){0,5}?)"
                   r"\s*(?:[,.;]|$)", text)
@@ -453,7 +455,8 @@ def _named_participants(text, trigger, actor_matches, claimant):
         return claimant, next((a for a in full if a is not claimant and not _same_side(a, claimant)), None)
     if not violent and claimant is not None and claimant.end <= trigger.start and trigger.event_type in SPOKEN:
         # "Starmer says Putin is killing children": the speaker accuses; who they name is the target
-        named = [a for a in before if a.start >= claimant.end] + after
+        title = APPOSITIVE.match(text, claimant.end)   # "Kellogg, the envoy for Ukraine, wrote": not Ukraine
+        named = [a for a in before if a.start >= (title.end() if title else claimant.end)] + after
         return claimant, next((a for a in named if not _same_side(a, claimant)), None)
     if before and claimant is not None and claimant.end <= before[-1].start and SPEAKER_AND.search(
             text[claimant.end:before[-1].start]):
@@ -470,6 +473,8 @@ def _named_participants(text, trigger, actor_matches, claimant):
     if actor is None and trigger.event_type != "SANCTION":  # "sanctions on Russian oil" name the target
         actor = owner
     target = next((a for a in after if a is not agent and a is not actor and not _same_side(a, actor)), None)
+    if target is None and len(before) > 1 and actor is before[-2] and not _same_side(before[-1], actor):
+        target = before[-1]  # "Macron and Putin spoke by phone": the other of the pair
     if trigger.event_type == "MOBILIZE" and target is not None and not re.search(
             r"\bagainst\s+(?:the\s+)?$", text[max(0, target.start - 12):target.start]):
         target = None  # "scrambled jets as Russia struck": the side named later is not mobilised against
@@ -502,6 +507,7 @@ SANCTIONED_SIDE = ("RUS", "BLR")   # the side whose own sanctions have no implie
 # Types of event that a speaker performs by saying something.
 SPOKEN = frozenset({"ACCUSE", "THREATEN", "REQUEST", "REJECT", "SUPPORT", "AGREE"})
 ASKED = re.compile(r"^\W*(?:when\s+)?asked\b", re.I)
+APPOSITIVE = re.compile(r",\s+(?:the\s+|a\s+|an\s+)?[^,;.“”\"]{2,70}?(?=,)")   # ", the White House envoy for Ukraine"
 SPEAKER_AND = re.compile(r"\b(?:he|she)\s+and\s+(?:the\s+)?$", re.I)
 OWN_FORCES = re.compile(r"\b(?:its|their)\s+(?:own\s+)?(?:forces|troops|units|military|air\s+defences|army)\b", re.I)
 MAIN_TARGET = re.compile(r"\bwith\s+[^.;]{0,40}?\b(?:the\s+)?main\s+target", re.I)
