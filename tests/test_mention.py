@@ -208,6 +208,21 @@ def test_a_tally_compared_with_the_day_before_gives_the_day_befores_tally_too():
     assert before.mention_id != today.mention_id and before.sentence == text
 
 
+def test_a_summons_after_a_measure_gives_the_measure_its_own_mention():
+    text = ("Ukraine's Foreign Ministry summoned the acting US envoy in Kyiv on Wednesday after Washington "
+            "paused deliveries of some weapons to Ukraine.")
+    summons, pause = extract_item(item(text))
+    assert (summons.event_type, summons.actor_country, summons.event_date) == ("ACCUSE", "UKR", date(2025, 5, 28))
+    assert (pause.event_type, pause.actor_country, pause.target_country) == ("SANCTION", "USA", "UKR")
+    assert (pause.event_date, pause.date_explicit, pause.date_window) == (date(2025, 5, 28), False, 1)
+    assert text[pause.char_start:].startswith("after Washington paused")
+
+
+def test_after_a_meeting_is_background():
+    (m,) = extract_item(item("Zelensky thanked Denmark after Frederiksen visited Kyiv."))
+    assert m.event_type != "SANCTION"
+
+
 def test_aid_along_with_sanctions_is_two_events():
     aid, sanctions = extract_item(item(
         "Carney announced new military aid for Ukraine, along with fresh Canadian sanctions on Russian vessels."))

@@ -98,7 +98,8 @@ def extract_clauses(item: Item, sentence: Sentence, country_hint: str = "UA",
                     context: Mention | None = None) -> list[Mention]:
     """The sentence's mentions: one, or one per clause when clauses report attacks in different places
     ("four people died in the Khmelnytskyi region, and one person was killed in Mykolaiv")."""
-    earlier = _day_after(item, sentence, country_hint, context) or _compared(item, sentence, country_hint, context)
+    earlier = (_day_after(item, sentence, country_hint, context) or _compared(item, sentence, country_hint, context)
+               or _after_measure(item, sentence, country_hint, context))
     if earlier is not None:
         return earlier
     whole = extract_sentence(item, sentence, country_hint, context)
@@ -151,6 +152,36 @@ def _day_after(item: Item, sentence: Sentence, country_hint: str, context: Menti
                           date_precision="day", date_explicit=True, date_window=0)
     whole = dict(sentence=sentence.text)
     return [replace(x, **whole) for x in (main, earlier) if x is not None]
+
+
+# "summoned the US envoy on July 2 after Washington paused deliveries of some weapons": the measure that
+# was answered is its own event
+AFTER_MEASURE = re.compile(r"\s+after\s+(?=(?:the\s+)?[A-Z])")
+
+
+def _after_measure(item: Item, sentence: Sentence, country_hint: str, context: Mention | None) -> list[Mention] | None:
+    """The mentions of a sentence whose event answers a measure named after it ("X summoned Y after
+    Washington paused deliveries"): the main clause's and the measure's (a SANCTION), dated as the main
+    clause, with a day's slack (the measure came first). None otherwise."""
+    if " after " not in sentence.text:
+        return None
+    masked = mask_quotes(sentence.text)
+    m = AFTER_MEASURE.search(masked)
+    if m is None:
+        return None
+    tail = Sentence(sentence.text[m.end():], sentence.start + m.end(), sentence.end)
+    earlier = extract_sentence(item, tail, country_hint)
+    if earlier is None or earlier.event_type != "SANCTION" or earlier.actor is None:
+        return None
+    head = Sentence(sentence.text[:m.start()], sentence.start, sentence.start + m.start())
+    main = extract_sentence(item, head, country_hint, context)
+    if main is None or main.event_type == "SANCTION":
+        return None
+    earlier = replace(earlier, char_start=sentence.start + m.start() + len(m[0]) - len(m[0].lstrip()))  # "after ..."
+    if not earlier.date_explicit:
+        earlier = replace(earlier, event_date=main.event_date, date_precision=main.date_precision,
+                          date_explicit=False, date_window=max(1, main.date_window))
+    return [replace(x, sentence=sentence.text) for x in (main, earlier)]
 
 
 # "165 combat clashes on Sunday, compared with 162 the day before": the day before's tally is its own event
