@@ -195,6 +195,11 @@ def test_a_date_in_a_days_after_clause_is_the_earlier_events_and_never_the_sente
     assert resolve_date(text, anchor).date == D("2025-05-26")
 
 
+def test_the_previous_night_is_the_night_before_the_anchor():
+    found = resolve_date("The previous night, Russia had sent 84 drones.", at("2025-07-02"))
+    assert (found.date, found.window) == (D("2025-07-01"), 1)
+
+
 def test_longest_phrase_wins():
     found = find_dates("Explosions late yesterday evening shook the city.", at("2025-05-03"))
     assert [m.text for m in found] == ["late yesterday evening"]

@@ -223,6 +223,14 @@ def test_after_a_meeting_is_background():
     assert m.event_type != "SANCTION"
 
 
+def test_two_attacks_of_two_dates_in_one_sentence_are_two_mentions():
+    previous, record = extract_item(item(
+        "The previous night, Russia had sent 84 drones and a ballistic missile, and on May 29 it fired a record "
+        "477 drones and 60 missiles."))
+    assert (previous.event_date, previous.figure_values()) == (date(2025, 5, 31), {"drones": 84})
+    assert (record.event_date, record.figure_values()) == (date(2025, 5, 29), {"drones": 477, "missiles": 60})
+
+
 def test_aid_along_with_sanctions_is_two_events():
     aid, sanctions = extract_item(item(
         "Carney announced new military aid for Ukraine, along with fresh Canadian sanctions on Russian vessels."))

@@ -216,11 +216,11 @@ def _compared(item: Item, sentence: Sentence, country_hint: str, context: Mentio
 def _distinct_events(parts: list[Mention]) -> bool:
     """Clauses report different events: attacks in different named places, things done on different
     days, or different kinds of statement ("met Trump ... and urged him to ...")."""
+    if all(m.date_explicit for m in parts) and len({m.event_date for m in parts}) == len(parts):
+        return True  # "The previous night Russia sent 84 drones, and on June 29 it fired 477"
     if all(m.event_type == "ASSAULT" for m in parts):
         named = {m.location for m in parts if m.geo_precision is not None and m.geo_precision < 3}
         return len(named) == len(parts)
-    if all(m.date_explicit for m in parts) and len({m.event_date for m in parts}) == len(parts):
-        return True
     statements = [m for m in parts if m.event_type != "ASSAULT"]
     return len(statements) == len(parts) and len({m.event_type for m in parts}) == len(parts)
 
