@@ -285,14 +285,7 @@ def test_a_breakdown_of_one_tally_stays_one_event_over_the_country():
     ("Russia and Ukraine swapped 84 prisoners of war on Thursday.", "RUS", "UKR"),
     ("On Friday the two sides swapped 390 prisoners each.", "UKR", "RUS"),
     ("The United States has paused some weapons deliveries to Ukraine, the Pentagon said.", "USA", "UKR"),
-])
-def test_actor_and_target_of_sanctions_and_swaps(text, actor, target):
-    m = one(text)
-    assert (m.actor_country, m.target_country) == (actor, target)
-
-
-@pytest.mark.parametrize("text, actor, target", [
-    # "was not happy with" and "was killing" are not passives: their subject is no one's target
+    # statements: "was not happy with" and "was killing" are not passives: their subject is no one's target
     ("Donald Trump told reporters he was not happy with Vladimir Putin.", "USA", "RUS"),
     ("Trump said the Russian leader was needlessly killing people.", "USA", "RUS"),
     # a passive still names its object as subject: "Trump has been urged ..." is not Trump's request
@@ -317,7 +310,7 @@ def test_actor_and_target_of_sanctions_and_swaps(text, actor, target):
     ("Keith Kellogg, the White House envoy for Ukraine, wrote that the strike had crossed any line of decency.",
      "USA", "RUS"),
 ])
-def test_actor_and_target_of_statements(text, actor, target):
+def test_actor_and_target_of_sanctions_swaps_and_statements(text, actor, target):
     m = one(text)
     assert (m.actor_country, m.target_country) == (actor, target)
 
