@@ -88,7 +88,8 @@ def _follow_up(mention: Mention, previous: Mention | None) -> Mention:
 
 
 # Clause boundaries: "; ", ", and ", ", while ", ", after ", " while ", and " and <verb>ed" (a second predicate).
-CLAUSE = re.compile(r";\s+|,\s*(?:and|while|whereas|but|after|along\s+with|as\s+well\s+as)\s+|\s+while\s+|\s+and\s+(?=[a-z]+ed\b)"
+CLAUSE = re.compile(r";\s+|,\s*(?:and|while|whereas|but|after|along\s+with|as\s+well\s+as)\s+|\s+while\s+"
+                    r"|\s+and\s+(?=[a-z]+ed\b)"
                     r"|(?P<ellipsis>\s+and\s+(?=[\w,]+\s+(?:more\s+)?(?:over|above|in)\s+(?:the\s+)?[A-Z]))")
 # "61 drones were downed, including 24 over Kursk and 17 over Belgorod": a breakdown of one tally, not two events
 BREAKDOWN = re.compile(r"\b(?:including|among\s+them|of\s+which|of\s+them)\b", re.I)
@@ -115,6 +116,16 @@ def extract_clauses(item: Item, sentence: Sentence, country_hint: str = "UA",
     return [_as_clause(m, whole, sentence) for m in parts]
 
 
+def _before(sentence: Sentence, m: re.Match) -> Sentence:
+    """The part of `sentence` before the match `m` (made on its text), offsets kept."""
+    return Sentence(sentence.text[:m.start()], sentence.start, sentence.start + m.start())
+
+
+def _after(sentence: Sentence, m: re.Match) -> Sentence:
+    """The part of `sentence` after the match `m`, offsets kept."""
+    return Sentence(sentence.text[m.end():], sentence.start + m.end(), sentence.end)
+
+
 # "..., a day after Russia's largest air attack of the war": the phrase reports an earlier event.
 DAY_AFTER = re.compile(r",?\s+(?:(?P<n>a|one|two|three)\s+days?|the\s+day|(?P<some>(?:several\s+|a\s+few\s+)?"
                        r"(?:days|weeks)))\s+after\s+", re.I)
@@ -131,8 +142,7 @@ def _day_after(item: Item, sentence: Sentence, country_hint: str, context: Menti
     m = DAY_AFTER.search(mask_quotes(sentence.text))
     if m is None:
         return None
-    head = Sentence(sentence.text[:m.start()], sentence.start, sentence.start + m.start())
-    tail = Sentence(sentence.text[m.end():], sentence.start + m.end(), sentence.end)
+    head, tail = _before(sentence, m), _after(sentence, m)
     earlier = extract_sentence(item, tail, country_hint) if tail.text.strip() else None
     if earlier is None or earlier.event_type not in ("ASSAULT", "AGREE", "SANCTION"):
         return None  # "a day after the summit": background to the news, not a report of it
@@ -145,7 +155,8 @@ def _day_after(item: Item, sentence: Sentence, country_hint: str, context: Menti
     if earlier.actor is None and main is not None and main.actor is not None and earlier.event_type != "ASSAULT":
         # "the bloc is working on an 18th package, days after the 17th was adopted": the same bloc
         earlier = replace(earlier, actor=main.actor, actor_country=main.actor_country,
-                          target=earlier.target or main.target, target_country=earlier.target_country or main.target_country)
+                          target=earlier.target or main.target,
+                          target_country=earlier.target_country or main.target_country)
     if not dated:
         then = main.event_date if main is not None else dates.resolve_date(mask_quotes(head.text), item.anchor).date
         earlier = replace(earlier, event_date=then - timedelta(days=DAYS.get((m["n"] or "a").lower(), 1)),
@@ -156,7 +167,7 @@ def _day_after(item: Item, sentence: Sentence, country_hint: str, context: Menti
 
 # "summoned the US envoy on July 2 after Washington paused deliveries of some weapons": the measure that
 # was answered is its own event
-AFTER_MEASURE = re.compile(r"\s+after\s+(?=(?:the\s+)?[A-Z])")
+AFTER_MEASURE = re.compile(r"\s+(?P<after>after)\s+(?=(?:the\s+)?[A-Z])")
 
 
 def _after_measure(item: Item, sentence: Sentence, country_hint: str, context: Mention | None) -> list[Mention] | None:
@@ -169,15 +180,13 @@ def _after_measure(item: Item, sentence: Sentence, country_hint: str, context: M
     m = AFTER_MEASURE.search(masked)
     if m is None:
         return None
-    tail = Sentence(sentence.text[m.end():], sentence.start + m.end(), sentence.end)
-    earlier = extract_sentence(item, tail, country_hint)
+    earlier = extract_sentence(item, _after(sentence, m), country_hint)
     if earlier is None or earlier.event_type != "SANCTION" or earlier.actor is None:
         return None
-    head = Sentence(sentence.text[:m.start()], sentence.start, sentence.start + m.start())
-    main = extract_sentence(item, head, country_hint, context)
+    main = extract_sentence(item, _before(sentence, m), country_hint, context)
     if main is None or main.event_type == "SANCTION":
         return None
-    earlier = replace(earlier, char_start=sentence.start + m.start() + len(m[0]) - len(m[0].lstrip()))  # "after ..."
+    earlier = replace(earlier, char_start=sentence.start + m.start("after"))  # the mention reads "after ..."
     if not earlier.date_explicit:
         earlier = replace(earlier, event_date=main.event_date, date_precision=main.date_precision,
                           date_explicit=False, date_window=max(1, main.date_window))
@@ -198,16 +207,14 @@ def _compared(item: Item, sentence: Sentence, country_hint: str, context: Mentio
     value = figures.parse_number(m["num"]) if m else None
     if value is None:
         return None
-    head = Sentence(sentence.text[:m.start()], sentence.start, sentence.start + m.start())
-    main = extract_sentence(item, head, country_hint, context)
+    main = extract_sentence(item, _before(sentence, m), country_hint, context)
     if main is None or not main.figures:
         return None
     last = main.figures[-1]
     start, end = sentence.start + m.start("phrase"), sentence.start + m.end()
     figure = replace(last, value=value, qualifier="exact", text=sentence.text[m.start("num"):m.end()],
                      char_start=sentence.start + m.start("num"), char_end=end)
-    earlier = replace(main, mention_id="m-" + hashlib.sha1(f"{item.item_id}:{start}:{end}".encode()).hexdigest()[:16],
-                      char_start=start, char_end=end, figures=[figure],
+    earlier = replace(main, mention_id=_mention_id(item, start, end), char_start=start, char_end=end, figures=[figure],
                       event_date=main.event_date - timedelta(days=1), date_precision="day",
                       date_explicit=True, date_window=0)
     return [replace(x, sentence=sentence.text) for x in (main, earlier)]
@@ -438,7 +445,7 @@ def _claimant(text: str, actor_matches):
             continue
         if before.search(text[max(0, a.start - 20):a.start]) or after.match(text[a.end:a.end + 20]):
             return a
-        if APPOSITIVE.match(text, a.end) and after.match(text[APPOSITIVE.match(text, a.end).end():][:20]):
+        if (title := APPOSITIVE.match(text, a.end)) and after.match(text[title.end():title.end() + 20]):
             return a  # "Keith Kellogg, the White House envoy for Ukraine, wrote ...": not Ukraine
     # "..., said the governor." / "according to Kyiv officials" (the source ends the clause)
     m = re.search(r"\b(?:said|says|reported|claimed|according\s+to)\s+(?P<who>(?:the\s+)?[\w’'-]+(?:\s+[\w’'-]+){0,5}?)"
@@ -467,7 +474,8 @@ def _named_participants(text, trigger, actor_matches, claimant):
     if not violent and claimant is not None and claimant.end <= trigger.start and trigger.event_type in SPOKEN \
             and SELF_STATE.search(text[claimant.end:trigger.start]):
         # "Starmer said he was horrified by Russia's attack": the speaker's own state, about the target
-        return claimant, next((a for a in actor_matches if a.start >= trigger.end and not _same_side(a, claimant)), None)
+        about = (a for a in actor_matches if a.start >= trigger.end and not _same_side(a, claimant))
+        return claimant, next(about, None)
     if _passive(text, trigger):
         # "The building that houses Ukraine's Cabinet ... was hit": the subject is what was hit;
         # "a Ukrainian pilot was killed repelling the Russian attack": the later demonym attacked
@@ -520,7 +528,8 @@ def _participants(text, trigger, actor_matches, claimant):
     actor, target = _named_participants(text, trigger, actor_matches, claimant)
     if target is not None or actor is None or not actor.country:
         return actor, target
-    sanctions = trigger.event_type == "SANCTION" or (trigger.event_type == "THREATEN" and SANCTION_NOUN.search(trigger.text))
+    sanctions = trigger.event_type == "SANCTION" or (
+        trigger.event_type == "THREATEN" and SANCTION_NOUN.search(trigger.text))
     if sanctions and actor.country not in SANCTIONED_SIDE:
         # "the bloc is working on an 18th sanctions package": in this war, packages are against Russia
         return actor, _CountryActor("RUS")
@@ -538,7 +547,8 @@ SANCTIONED_SIDE = ("RUS", "BLR")   # the side whose own sanctions have no implie
 # Types of event that a speaker performs by saying something.
 SPOKEN = frozenset({"ACCUSE", "THREATEN", "REQUEST", "REJECT", "SUPPORT", "AGREE"})
 ASKED = re.compile(r"^\W*(?:when\s+)?asked\b", re.I)
-APPOSITIVE = re.compile(r",\s+(?:the\s+|a\s+|an\s+)?[^,;.“”\"]{2,70}?(?=,)")   # ", the White House envoy for Ukraine"
+# ", the White House envoy for Ukraine," between a speaker and their verb
+APPOSITIVE = re.compile(r",\s+(?:the\s+|a\s+|an\s+)?[^,;.“”\"]{2,70}?(?=,)")
 SPEAKER_AND = re.compile(r"\b(?:he|she)\s+and\s+(?:the\s+)?$", re.I)
 OWN_FORCES = re.compile(r"\b(?:its|their)\s+(?:own\s+)?(?:forces|troops|units|military|air\s+defences|army)\b", re.I)
 MAIN_TARGET = re.compile(r"\bwith\s+[^.;]{0,40}?\b(?:the\s+)?main\s+target", re.I)
@@ -705,6 +715,11 @@ def _actor_fields(a) -> tuple[str | None, str | None]:
     return a.name, a.country
 
 
+def _mention_id(item: Item, start: int, end: int) -> str:
+    """A mention's id: its item and its span there (stable across builds)."""
+    return "m-" + hashlib.sha1(f"{item.item_id}:{start}:{end}".encode()).hexdigest()[:16]
+
+
 def _mention(item, sentence, trigger, figs, place, actor, target, claimant, when) -> Mention:
     actor_name, actor_country = _actor_fields(actor)
     target_name, target_country = _actor_fields(target)
@@ -714,9 +729,9 @@ def _mention(item, sentence, trigger, figs, place, actor, target, claimant, when
     if target_country is not None and target_country == actor_country:
         target_name = target_country = None  # an actor does not target its own side
     p = place.place if place is not None else None
-    mid = "m-" + hashlib.sha1(f"{item.item_id}:{sentence.start}:{sentence.end}".encode()).hexdigest()[:16]
     return Mention(
-        mention_id=mid, item_id=item.item_id, source=item.source, url=item.url,
+        mention_id=_mention_id(item, sentence.start, sentence.end), item_id=item.item_id, source=item.source,
+        url=item.url,
         sentence=sentence.text, char_start=sentence.start, char_end=sentence.end,
         reported=item.anchor, event_date=when.date, date_precision=when.precision,
         date_explicit=when.explicit, date_window=when.window,
