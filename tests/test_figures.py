@@ -83,6 +83,18 @@ def test_one_person_named_by_a_singular_noun(text, expected):
     assert figs(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("A young man and his brother were killed in a drone strike on Kherson.", [("killed", 2, "exact")]),
+    ("The blast injured a woman and her son.", [("injured", 2, "exact")]),
+    ("A woman and her child were killed.", [("killed", 2, "exact")]),   # "her child" is not counted again
+    # "the" inside a sentence counts only when a second person follows it
+    ("A bridge gave way under a freight train, injuring the driver and his assistant.", [("injured", 2, "exact")]),
+    ("A woman was injured and her son was taken to hospital.", [("injured", 1, "exact")]),
+])
+def test_a_person_and_a_companion_are_two(text, expected):
+    assert figs(text) == expected
+
+
 def test_subset_after_including_is_not_a_second_count():
     assert figs("The strike injured 15 people, including three children.") == [("injured", 15, "exact")]
 

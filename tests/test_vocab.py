@@ -92,6 +92,12 @@ def test_participles_are_single_lower_case_words_the_suffix_rule_does_not_cover(
     assert len(set(participles)) == len(participles)
 
 
+def test_companions_are_single_lower_case_nouns():
+    companions = load_lines("companions.txt")
+    assert companions and all(re.fullmatch(r"[a-z]+", c) for c in companions)
+    assert len(set(companions)) == len(companions)
+
+
 def test_statement_channels_compile_and_name_a_known_channel():
     rows = load_csv("statement_channels.csv")
     assert {r["channel"] for r in rows} == {"post", "press", "address", "interview"}

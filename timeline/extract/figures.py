@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..models import Figure
-from ..vocab import load_csv
+from ..vocab import load_csv, load_lines
 from .dates import MONTH_ABBREVIATIONS, MONTHS
 
 AUX = (r"(?:were|was|have\s+been|has\s+been|had\s+been|are|is|been|be|reportedly|also|later|all|of\s+them|then|"
@@ -86,9 +86,13 @@ def vocab() -> _Vocab:
     noun = re.compile(rf"\s+(?:{modifiers})?(?:{filler}){{0,3}}?(?P<noun>{_alt(nouns)})\b", re.I)
     singular_nouns = [n for n, r in nouns.items() if r["singular"] == "yes"]
     # "a man was killed" is one; so is "The pilot, Lt Col ..., died" when it opens the sentence
+    # "a young man and his brother", "the driver and his assistant": two
+    mods = r"(?:(?:young|elderly|old|local|teenage|[\w]+-year-old|[A-Z][\w-]*)\s+)"
+    person = rf"{mods}{{0,2}}(?:{_alt(singular_nouns)})\b"
+    pair = rf"\s+and\s+(?:his|her|their)\s+{mods}?(?:{_alt(load_lines('companions.txt'))})\b"
     singular = re.compile(
-        rf"(?:\b(?P<num>[Aa]n?)|^(?P<the>The))\s+(?:(?:young|elderly|old|local|teenage|[\w]+-year-old|[A-Z][\w-]*)\s+){{0,2}}"
-        rf"(?P<noun>{_alt(singular_nouns)})\b"
+        rf"(?:\b(?P<num>[Aa]n?)|^(?P<the>The)|\b(?P<the_pair>[Tt]he)(?=\s+{person}{pair}))\s+{mods}{{0,2}}"
+        rf"(?P<noun>{_alt(singular_nouns)})\b(?P<pair>{pair})?"
     )
     verbs = {r["phrase"].lower(): (r["applies"], r["category"]) for r in load_csv("figure_verbs.csv")}
     pverbs = _alt(p for p, (a, _) in verbs.items() if a == "person")
@@ -187,7 +191,7 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
                 last_weapon = fig.category
     for m in v.singular.finditer(text):
         if not any(s <= m.start() < e for s, e in used) and not _blocked(text, m.start()):
-            fig = _person(text, m, base, value=1)
+            fig = _person(text, m, base, value=2 if m["pair"] else 1)
             if fig:
                 figures.append(fig)
     figures.sort(key=lambda f: (f.char_start, f.category))

@@ -227,9 +227,17 @@ def _distinct_events(parts: list[Mention]) -> bool:
         return True  # "The previous night Russia sent 84 drones, and on June 29 it fired 477"
     if all(m.event_type == "ASSAULT" for m in parts):
         named = {m.location for m in parts if m.geo_precision is not None and m.geo_precision < 3}
-        return len(named) == len(parts)
+        # "Russia attacked Ukraine ..., while in Russia two bridges collapsed": countries each clause names
+        countries = {m.country for m in parts if m.geo_precision == 3 and _names_country(m)}
+        return len(named) == len(parts) or len(countries) == len(parts)
     statements = [m for m in parts if m.event_type != "ASSAULT"]
     return len(statements) == len(parts) and len({m.event_type for m in parts}) == len(parts)
+
+
+def _names_country(m: Mention) -> bool:
+    """The mention's country-level place is named in its own sentence (or clause), not inferred."""
+    return any(p.place.geo_precision == 3 and p.place.name == m.location
+               for p in places.find_places(mask_quotes(m.sentence), m.country or "UA"))
 
 
 def _as_clause(part: Mention, whole: Mention, sentence: Sentence) -> Mention:
@@ -664,6 +672,8 @@ def _location(text, found_places, trigger, actor, target, claimant, country_hint
     if "combat_clashes" in cats:
         place = places.country_place(country_hint)
         return _Synthetic(place) if place else None
+    if trigger.event_type == "ASSAULT" and (spread := _spread(text, found_places)) is not None:
+        return spread
     if found_places:
         return min(_consistent(found_places), key=lambda p: (p.place.geo_precision, p.start))
     if trigger.event_type != "ASSAULT":
@@ -676,6 +686,36 @@ def _location(text, found_places, trigger, actor, target, claimant, country_hint
             return found[0]
     place = places.country_place(_attacked_country(trigger, actor, target, claimant) or country_hint)
     return _Synthetic(place) if place else None
+
+
+# "in the Murmansk, Irkutsk, Ivanovo and Amur regions", "among them Kyiv, Zhytomyr and Kharkiv": one list
+LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:the\s+)?$")
+REGIONS_AROUND = (re.compile(r"\bregions\s+of\s+(?:the\s+)?$", re.I), re.compile(r"^\s+(?:regions|oblasts|provinces)\b", re.I))
+
+
+def _spread(text, found_places):
+    """The country, when an attack is reported over a list of places in different regions (three or more,
+    or a list of regions: "the border regions of Bryansk and Kursk"): pinning it on the first would
+    misplace the rest. None when there is no such list, or its places lie in different countries."""
+    named = sorted((p for p in found_places if p.place.geo_precision < 3), key=lambda p: p.start)
+    run: list = []
+    best: list = []
+    for p in named:
+        if run and LIST_GAP.match(text[run[-1].end:p.start]):
+            run.append(p)
+        else:
+            run = [p]
+        if len(run) > len(best):
+            best = list(run)
+    if len(best) < 2 or len({p.place.admin1 for p in best}) < len(best) or len({p.place.country for p in best}) > 1:
+        return None
+    regions = (REGIONS_AROUND[0].search(text, 0, best[0].start) is not None
+               or REGIONS_AROUND[1].match(text[best[-1].end:]) is not None
+               or all(p.place.kind == "region" for p in best))
+    if len(best) < 3 and not regions:
+        return None
+    place = places.country_place(best[0].place.country)
+    return _Named(place) if place else None
 
 
 def _consistent(found_places):
@@ -702,6 +742,14 @@ def _attacked_country(trigger, actor, target, claimant) -> str | None:
 
 class _Synthetic:
     """A country-level place inferred from the actors, not named in the sentence."""
+
+    def __init__(self, place):
+        self.place = place
+
+
+class _Named:
+    """A country-level place the sentence names by listing places across it: not to be replaced by the
+    place of the post's previous attack."""
 
     def __init__(self, place):
         self.place = place
