@@ -49,6 +49,19 @@ def test_weak_trigger_needs_a_weapon():
     assert find_trigger("Kallas wants to hit Russia with more sanctions.").event_type == "SANCTION"
 
 
+@pytest.mark.parametrize("text", [
+    "Trump acknowledged that no deal had been reached.",
+    "Kyiv and Moscow parted without any agreement.",
+])
+def test_a_negated_agreement_is_not_an_event(text):
+    assert find_trigger(text) is None
+
+
+def test_negation_does_not_hide_an_attack_or_a_later_trigger():
+    assert find_trigger("No one was hurt when drones struck a depot.").event_type == "ASSAULT"
+    assert find_trigger("There was no deal on Monday, but the sides signed a deal on Tuesday.").event_type == "AGREE"
+
+
 def test_commentary_is_not_an_event():
     assert find_trigger("Much of the commentary was overblown, writes our correspondent.") is None
 

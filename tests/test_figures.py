@@ -95,6 +95,11 @@ def test_a_person_and_a_companion_are_two(text, expected):
     assert figs(text) == expected
 
 
+def test_claimed_the_life_of_counts_the_dead():
+    assert figs("The barrage claimed the life of an F-16 pilot.") == [("killed", 1, "exact")]
+    assert figs("The strike claimed the lives of 12 people.") == [("killed", 12, "exact")]
+
+
 def test_subset_after_including_is_not_a_second_count():
     assert figs("The strike injured 15 people, including three children.") == [("injured", 15, "exact")]
 

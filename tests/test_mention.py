@@ -346,3 +346,26 @@ def test_a_question_put_to_a_leader_is_not_a_request(text, event_type):
 ])
 def test_where_it_happened(text, location):
     assert one(text).location == location
+
+
+def test_a_quotation_a_pronoun_speaks_is_the_previous_speakers():
+    first, second = extract_item(item(
+        "Zelensky said the size of the overnight attack showed Moscow felt no pressure to stop the war. "
+        "“Each night like this shows the Kremlin fears nothing,” he said."))
+    assert (second.event_type, second.actor_country, second.target_country) == ("ACCUSE", "UKR", "RUS")
+
+
+def test_the_two_leaders_are_both_sides_of_the_previous_event():
+    first, second = extract_item(item(
+        "Trump and Putin held a three-hour meeting in Anchorage on Friday. "
+        "Afterwards the two leaders spoke to reporters about progress."))
+    assert (second.event_type, second.actor_country, second.target_country) == ("CONSULT", "USA", "RUS")
+
+
+def test_an_in_which_clause_counting_the_attack_and_a_main_clause_counting_its_dead_are_two_reports():
+    attack, death = extract_item(item(
+        "Sunday's record attack, in which Russia fired 477 drones and 60 missiles, also claimed the life "
+        "of an F-16 pilot."))
+    assert attack.figure_values() == {"drones": 477, "missiles": 60} and death.figure_values() == {"killed": 1}
+    assert attack.event_date == death.event_date == date(2025, 6, 1)   # "Sunday's", the page being Sunday's
+    assert death.char_start > attack.char_start and attack.mention_id != death.mention_id

@@ -158,6 +158,19 @@ def test_consultations_merge_on_the_same_pair_of_sides():
     assert len(events) == 2
 
 
+def test_a_report_naming_one_side_does_not_bridge_two_calls():
+    day = dict(event_type="CONSULT", event_date=date(2025, 8, 16))
+    events, ids = run([
+        mention("1", "Trump and Putin met in Anchorage.", actor_country="USA", target_country="RUS", **day),
+        mention("2", "Trump rated the meeting a 10 out of 10.", actor_country="USA", **day),
+        mention("3", "Putin called the talks useful.", actor_country="RUS", **day),
+        mention("4", "Trump spoke with Zelensky by phone for an hour.", actor_country="USA", target_country="UKR",
+                **day),
+    ])
+    assert len(events) == 2
+    assert ids[0] == ids[1] == ids[2] != ids[3]
+
+
 def test_ids_are_stable_and_independent_of_input_order():
     rows = [mention("1", "Two people were killed in Kyiv.", killed=2, **KYIV),
             mention("2", "Two people were killed in Odesa.", killed=2, **ODESA)]

@@ -383,6 +383,9 @@ def _conflict(a: dict, b: dict) -> bool:
     """
     if a["event_type"] == "ASSAULT" and not _actors_agree(a, b):
         return True
+    if a["event_type"] == "CONSULT" and len(_sides(a) | _sides(b)) > 2:
+        return True  # a call between other parties: "Trump spoke with Zelensky" is not the summit with Putin,
+        # though a report that names Trump alone may belong to either
     if _same_sentence(a, b):
         return True
     if a["_package"] != b["_package"] and a["_package"] is not None and b["_package"] is not None:
@@ -443,8 +446,7 @@ def _actors_agree(a: dict, b: dict) -> bool:
         ca, cb = a["actor_country"], b["actor_country"]
         return not (_present(ca) and _present(cb) and ca != cb)
     if a["event_type"] == "CONSULT":  # a call is the same call whoever is named first
-        sides_a = {v for v in (a["actor_country"], a["target_country"]) if _present(v)}
-        sides_b = {v for v in (b["actor_country"], b["target_country"]) if _present(v)}
+        sides_a, sides_b = _sides(a), _sides(b)
         return bool(sides_a) and bool(sides_b) and (sides_a <= sides_b or sides_b <= sides_a)
     if not (_present(a["actor_country"]) and a["actor_country"] == b["actor_country"]):
         return False  # statements, sanctions, aid: the same actor, or not the same event
@@ -452,6 +454,11 @@ def _actors_agree(a: dict, b: dict) -> bool:
         return False  # two speakers of one country on one day: two statements
     ta, tb = a["target_country"], b["target_country"]
     return not (_present(ta) and _present(tb) and ta != tb)
+
+
+def _sides(rec: dict) -> set:
+    """The countries taking part in a call or meeting, whichever is named first."""
+    return {v for v in (rec["actor_country"], rec["target_country"]) if _present(v)}
 
 
 def _named_apart(x, y) -> bool:

@@ -48,11 +48,18 @@ def _weapons() -> Gates[_Rule]:
     return _compiled(sorted(load_csv("weapons.csv"), key=lambda r: int(r["rank"])))
 
 
+# "acknowledged that no deal had been reached", "a summit without an agreement": the event did not happen
+NEGATED = re.compile(r"\b(?:no|without(?:\s+an?|\s+any)?)\s+(?:[\w-]+\s+)?$", re.I)
+
+
 def _searches(rules: Gates[_Rule], text: str):
-    """(rule, first match) of every rule that matches `text`, in rule order."""
+    """(rule, first match not negated) of every rule that matches `text`, in rule order. Only
+    statements and agreements are negated so: "no casualties" still reports an attack."""
     for rule in rules.runnable(text):
-        if m := rule.pattern.search(text):
-            yield rule, m
+        for m in rule.pattern.finditer(text):
+            if rule.row.get("event_type") == "ASSAULT" or not NEGATED.search(text, max(0, m.start() - 30), m.start()):
+                yield rule, m
+                break
 
 
 def weapon(text: str) -> dict | None:
@@ -60,11 +67,16 @@ def weapon(text: str) -> dict | None:
     return next((rule.row for rule, _ in _searches(_weapons(), text)), None)
 
 
+# What a quotation may speak of without being that event: "'talks have never stopped a missile,' he
+# added" is no consultation, and a quote that mentions an attack is a statement about it.
+QUOTED_TOPICS = frozenset({"ASSAULT", "CONSULT"})
+
+
 def find_statement(text: str) -> Trigger | None:
-    """The type of an attributed quotation ("'the harder we will respond,' said Kallas"): never ASSAULT,
-    because a quote that mentions an attack is a statement about it."""
+    """The type of an attributed quotation ("'the harder we will respond,' said Kallas"): never ASSAULT
+    or CONSULT (`QUOTED_TOPICS`)."""
     hits = [(m.start(), m, rule.row) for rule, m in _searches(_rules(), text)
-            if rule.row["event_type"] != "ASSAULT" and not rule.row["needs"]]
+            if rule.row["event_type"] not in QUOTED_TOPICS and not rule.row["needs"]]
     if not hits:
         return None
     _, m, row = min(hits, key=lambda h: h[0])

@@ -60,6 +60,10 @@ def extract_item(item: Item, country_hint: str = "UA") -> list[Mention]:
 # A sentence that continues the previous one's subject: "He says ...", "The two leaders discussed ...".
 PRONOUN_START = re.compile(r"^(?:[“\"]?\s*)?(?:He|She|They|It|The\s+two\s+(?:leaders|sides|men|presidents)"
                            r"|The\s+(?:package|measures|sanctions|deal|agreement|new\s+package))\b")
+# ... or speaks through a pronoun after a quotation: "“Every night like this proves ...,” he said."
+PRONOUN_SPEAKER = re.compile(r"[,”\"]\s*(?:he|she)\s+(?:said|says|added|adds|told|tells|wrote|writes|stated)\b")
+# "the two leaders spoke of progress": both sides of the previous event, whatever its type
+THE_PAIR = re.compile(r"\b[Tt]he\s+two\s+(?:leaders|presidents|sides|men|ministers)\b")
 ACTOR_FIELDS = ("actor", "actor_country")
 
 
@@ -79,7 +83,10 @@ def _follow_up(mention: Mention, previous: Mention | None) -> Mention:
         mention = replace(mention, **{f: getattr(previous, f) for f in (*DATE_FIELDS, *PLACE_FIELDS)})
     if mention.actor_country is not None:
         return mention
-    if PRONOUN_START.match(mention.sentence):
+    if previous.actor_country is not None and previous.target_country is not None and THE_PAIR.search(
+            mention.sentence):
+        return replace(mention, **{f: getattr(previous, f) for f in (*ACTOR_FIELDS, "target", "target_country")})
+    if PRONOUN_START.match(mention.sentence) or PRONOUN_SPEAKER.search(mention.sentence):
         fields = {f: getattr(previous, f) for f in ACTOR_FIELDS}
         if mention.target_country is None and previous.event_type == mention.event_type:
             fields.update(target=previous.target, target_country=previous.target_country)
@@ -100,7 +107,8 @@ def extract_clauses(item: Item, sentence: Sentence, country_hint: str = "UA",
     """The sentence's mentions: one, or one per clause when clauses report attacks in different places
     ("four people died in the Khmelnytskyi region, and one person was killed in Mykolaiv")."""
     earlier = (_day_after(item, sentence, country_hint, context) or _compared(item, sentence, country_hint, context)
-               or _after_measure(item, sentence, country_hint, context))
+               or _after_measure(item, sentence, country_hint, context) or _in_which(item, sentence, country_hint,
+                                                                                     context))
     if earlier is not None:
         return earlier
     whole = extract_sentence(item, sentence, country_hint, context)
@@ -218,6 +226,39 @@ def _compared(item: Item, sentence: Sentence, country_hint: str, context: Mentio
                       event_date=main.event_date - timedelta(days=1), date_precision="day",
                       date_explicit=True, date_window=0)
     return [replace(x, sentence=sentence.text) for x in (main, earlier)]
+
+
+# "Sunday's record attack, in which Russia fired 477 drones and 60 missiles, also claimed the life of a pilot"
+IN_WHICH = re.compile(r",\s+(?:in|during)\s+which\s+(?P<rel>[^,;]+),\s+")
+
+
+def _in_which(item: Item, sentence: Sentence, country_hint: str, context: Mention | None) -> list[Mention] | None:
+    """The mentions of a sentence whose relative clause counts the attack ("in which Russia fired 477
+    drones") while the main clause counts its dead or injured: two reports, the attack's and the
+    casualties', told apart as reports of each are elsewhere. None when the clauses count the same kind
+    of thing, or either counts nothing."""
+    if "which" not in sentence.text:
+        return None
+    m = IN_WHICH.search(mask_quotes(sentence.text))
+    if m is None:
+        return None
+    text = sentence.text
+    head = Sentence(text[:m.end("rel")], sentence.start, sentence.start + m.end("rel"))  # "the attack, in which ..."
+    outer = Sentence(text[:m.start()] + " " * (m.end() - m.start()) + text[m.end():], sentence.start, sentence.end)
+    attack = extract_sentence(item, head, country_hint, context)
+    main = extract_sentence(item, outer, country_hint, context)
+    if attack is None or main is None or attack.event_type != "ASSAULT" or main.event_type != "ASSAULT":
+        return None
+    counts = {f.category for f in attack.figures}, {f.category for f in main.figures}
+    if not (counts[0] and counts[0] <= WEAPON_COUNTS and counts[1] and counts[1] <= CASUALTY_COUNTS):
+        return None
+    start = sentence.start + m.end()  # the main clause reports the casualties in its predicate
+    main = replace(main, mention_id=_mention_id(item, start, sentence.end), char_start=start)
+    return [replace(x, sentence=text) for x in (attack, main)]
+
+
+WEAPON_COUNTS = frozenset({"drones", "missiles", "bombs", "drones_downed", "missiles_downed"})
+CASUALTY_COUNTS = frozenset({"killed", "injured", "casualties", "missing"})
 
 
 def _distinct_events(parts: list[Mention]) -> bool:
