@@ -95,6 +95,12 @@ def test_a_person_and_a_companion_are_two(text, expected):
     assert figs(text) == expected
 
 
+def test_a_part_of_a_count_made_elsewhere_is_no_launch_count():
+    assert figs("The ministry said 12 of the drones had been heading towards Moscow.") == []
+    assert figs("Air defences shot down six of the missiles and 245 of the drones.") == [
+        ("missiles_downed", 6, "exact"), ("drones_downed", 245, "exact")]
+
+
 def test_claimed_the_life_of_counts_the_dead():
     assert figs("The barrage claimed the life of an F-16 pilot.") == [("killed", 1, "exact")]
     assert figs("The strike claimed the lives of 12 people.") == [("killed", 12, "exact")]

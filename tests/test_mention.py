@@ -369,3 +369,26 @@ def test_an_in_which_clause_counting_the_attack_and_a_main_clause_counting_its_d
     assert attack.figure_values() == {"drones": 477, "missiles": 60} and death.figure_values() == {"killed": 1}
     assert attack.event_date == death.event_date == date(2025, 6, 1)   # "Sunday's", the page being Sunday's
     assert death.char_start > attack.char_start and attack.mention_id != death.mention_id
+
+
+def test_the_side_whose_assaults_were_repelled_attacked():
+    m = one("Near Pokrovsk, Ukrainian forces repelled 58 Russian assaults, the general staff said.")
+    assert (m.actor_country, m.target_country) == ("RUS", "UKR")
+
+
+def test_a_person_whose_city_was_struck_is_not_the_attacker():
+    m = one("Earlier this month, a Russian missile slammed into a residential area of Kryvyi Rih, "
+            "Mr Zelensky's home city, killing 20 people.")
+    assert (m.actor_country, m.location) == ("RUS", "Kryvyi Rih")
+
+
+def test_she_after_a_reported_attack_is_the_one_who_reported_it():
+    attack, accusation = extract_item(item(
+        "Ursula von der Leyen says the EU delegation building in Kyiv was damaged by a nearby missile strike. "
+        "She accuses Moscow of stopping at nothing to terrorise Ukrainians."))
+    assert (accusation.event_type, accusation.actor_country, accusation.target_country) == ("ACCUSE", "EU", "RUS")
+
+
+def test_a_european_leader_acts_for_their_country():
+    m = one("Frederiksen pledged to increase Danish military support for Ukraine.")
+    assert (m.event_type, m.actor, m.actor_country) == ("AID", "Mette Frederiksen", "DNK")

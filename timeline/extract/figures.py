@@ -195,7 +195,10 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
             if fig:
                 figures.append(fig)
     figures.sort(key=lambda f: (f.char_start, f.category))
-    return _sum_lists(text, base, _share_downed(text, base, figures))
+    figures = _share_downed(text, base, figures)
+    # "12 of the drones were heading for Moscow": a part of a count made elsewhere, not a launch count
+    figures = [f for f in figures if f.category not in LAUNCHED or not PART_OF.match(text, f.char_start - base)]
+    return _sum_lists(text, base, figures)
 
 
 def _sum_lists(text: str, base: int, figures: list[Figure]) -> list[Figure]:
@@ -255,6 +258,10 @@ def _qualifier(text: str, start: int) -> tuple[str, int]:
     if not m:
         return "exact", start
     return vocab().qualifiers[_key(m.group("q"))], start - len(window) + m.start()
+
+
+LAUNCHED = frozenset({"drones", "missiles", "bombs"})
+PART_OF = re.compile(r"[\w,.]+\s+of\s+(?:the|those|these|them)\b", re.I)
 
 
 def _figure_at(text: str, m: re.Match, base: int, last_weapon: str,

@@ -87,11 +87,21 @@ def _follow_up(mention: Mention, previous: Mention | None) -> Mention:
             mention.sentence):
         return replace(mention, **{f: getattr(previous, f) for f in (*ACTOR_FIELDS, "target", "target_country")})
     if PRONOUN_START.match(mention.sentence) or PRONOUN_SPEAKER.search(mention.sentence):
+        speaker = _speaker_of(previous) if mention.event_type in SPOKEN and previous.event_type not in SPOKEN else None
+        if speaker is not None:  # "Von der Leyen says the EU mission was damaged. She accuses Moscow ...": her
+            return replace(mention, actor=speaker.name, actor_country=speaker.country)
         fields = {f: getattr(previous, f) for f in ACTOR_FIELDS}
         if mention.target_country is None and previous.event_type == mention.event_type:
             fields.update(target=previous.target, target_country=previous.target_country)
         return replace(mention, **fields)
     return mention
+
+
+def _speaker_of(previous: Mention):
+    """The person who reported the previous (non-statement) mention, when one did: "he" or "she" next
+    refers to them, not to the attacker."""
+    found = actors.find_actors(previous.claimed_by) if previous.claimed_by else []
+    return found[0] if len(found) == 1 and found[0].kind == "person" and found[0].country else None
 
 
 # Clause boundaries: "; ", ", and ", ", while ", ", after ", " while ", and " and <verb>ed" (a second predicate).
@@ -534,6 +544,14 @@ def _named_participants(text, trigger, actor_matches, claimant):
         if subject is None and owner is not None and not _same_side(owner, actor):
             subject = owner
         return actor, (subject if subject is not None and not _same_side(subject, actor) else None)
+    if violent and REPELLED.match(trigger.text):
+        # "Ukrainian forces repelled 58 Russian assaults": the assaults' side attacked, the subject defended
+        attackers = next((a for a in actor_matches if a.adjectival and a.start >= trigger.end), None)
+        if attackers is not None:
+            defender = before[-1] if before else None
+            return attackers, (defender if defender is not None and not _same_side(defender, attackers) else None)
+    if violent:  # "a Russian missile slammed into Kryvyi Rih, Mr Zelensky's home city, killing 20": a person
+        before = [a for a in before if not (a.possessive and a.kind == "person")]   # whose city, not who struck
     if violent and claimant is not None and claimant.country and OWN_FORCES.search(text[claimant.end:trigger.start]):
         # "Russia's defence ministry said its forces had targeted ...": the claimant's side attacked
         return _CountryActor(claimant.country), next((a for a in after if not _same_side(a, claimant)), None)
@@ -599,6 +617,7 @@ ASKED = re.compile(r"^\W*(?:when\s+)?asked\b", re.I)
 # ", the White House envoy for Ukraine," between a speaker and their verb
 APPOSITIVE = re.compile(r",\s+(?:the\s+|a\s+|an\s+)?[^,;.“”\"]{2,70}?(?=,)")
 SPEAKER_AND = re.compile(r"\b(?:he|she)\s+and\s+(?:the\s+)?$", re.I)
+REPELLED = re.compile(r"(?:repell?ed|repuls(?:ed|ing)|repelling|fended\s+off|beat\s+back|held\s+off)\b", re.I)
 OWN_FORCES = re.compile(r"\b(?:its|their)\s+(?:own\s+)?(?:forces|troops|units|military|air\s+defences|army)\b", re.I)
 MAIN_TARGET = re.compile(r"\bwith\s+[^.;]{0,40}?\b(?:the\s+)?main\s+target", re.I)
 CLAUSE_SUBJECT = re.compile(r"^[^.;]{0,12}\b(?:in|during)\s+which\s+(?:the\s+)?$", re.I)
