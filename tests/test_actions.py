@@ -25,6 +25,8 @@ from timeline.extract.actions import find_trigger
     ("Officials said a new sanctions package is being prepared.", set(), "THREATEN", None),
     ("Britain imposed sanctions on 20 more tankers.", set(), "SANCTION", None),
     ("Washington halted deliveries of some air defence missiles to Kyiv.", set(), "SANCTION", None),
+    ("The US Treasury issued a temporary waiver easing some sanctions on Russia.", set(), "RETREAT", None),
+    ("Washington lifted sanctions on the Belarusian airline.", set(), "RETREAT", None),
     ("Berlin pledged more weapons deliveries.", set(), "AID", None),
     ("Zelensky said his army needs more air defence systems.", set(), "REQUEST", None),
     ("Sybiha said Kyiv was still waiting for Moscow to send the memorandum it had promised.", set(), "REQUEST",

@@ -392,3 +392,19 @@ def test_she_after_a_reported_attack_is_the_one_who_reported_it():
 def test_a_european_leader_acts_for_their_country():
     m = one("Frederiksen pledged to increase Danish military support for Ukraine.")
     assert (m.event_type, m.actor, m.actor_country) == ("AID", "Mette Frederiksen", "DNK")
+
+
+def test_a_place_named_as_the_border_of_another_is_not_where_it_happened():
+    m = one("Russia's defence ministry said its tank units had reached the western border of the Donetsk region "
+            "and were advancing into Ukraine's Dnipropetrovsk region.")
+    assert m.location == "Dnipropetrovsk Oblast"
+    alone = one("Russian troops advanced to the border of the Dnipropetrovsk region, Moscow claimed.")
+    assert alone.location == "Dnipropetrovsk Oblast"   # when it is the only place named, it stays
+
+
+def test_a_statement_is_placed_where_it_was_made_not_where_the_attack_it_speaks_of_was():
+    m = one("Arriving for a meeting of EU foreign ministers in Luxembourg on Monday, the bloc's foreign policy "
+            "chief Kaja Kallas said the attack on Sumy showed that Moscow wanted war.")
+    assert (m.event_type, m.actor_country, m.location, m.country) == ("ACCUSE", "EU", "Luxembourg", "LU")
+    about = one("Kallas said the attack on Sumy showed that Moscow wanted war.")
+    assert about.location is None

@@ -446,7 +446,11 @@ def _roles(text, found_places, found_actors, violent: bool):
     actor_spans = {(a.start, a.end): a for a in found_actors if not VENUE.search(text[max(0, a.start - 12):a.start])}
     kept_places = []
     for p in found_places:
-        if p.place.geo_precision == 3 and not (violent and _is_locative(text, p, violent)):
+        before = text[max(0, p.start - 40):p.start]
+        if not violent and TOPIC.search(before):
+            continue  # "said the attack on Sumy showed ...": what a statement is about, not where it was made
+        if p.place.geo_precision == 3 and not (violent and _is_locative(text, p, violent)) and not (
+                not violent and VENUE_IN.search(before)):
             continue
         overlapping = [a for a in found_actors if a.start < p.end and p.start < a.end]
         if overlapping and not _is_locative(text, p, violent):
@@ -457,6 +461,11 @@ def _roles(text, found_places, found_actors, violent: bool):
     return kept_places, sorted(actor_spans.values(), key=lambda a: a.start)
 
 
+# "the attack on Sumy", "strikes on Kyiv": in a statement, the place spoken of
+TOPIC = re.compile(r"\b(?:attacks?|strikes?|assaults?|shelling|bombing|bombardment)\s+(?:on|of|in|against)\s+"
+                   r"(?:the\s+)?(?:[\w’'-]+\s+){0,2}$", re.I)
+# "a meeting of EU foreign ministers in Luxembourg": where a statement or meeting took place, a country too
+VENUE_IN = re.compile(r"\b(?:meeting|summit|talks|conference|visit|trip)\s+(?:[\w’'-]+\s+){0,5}?(?:in|to)\s+$", re.I)
 VENUE = re.compile(r"\b(?:at|outside|inside)\s+(?:the\s+)?$", re.I)
 
 
@@ -735,7 +744,10 @@ def _location(text, found_places, trigger, actor, target, claimant, country_hint
     if trigger.event_type == "ASSAULT" and (spread := _spread(text, found_places)) is not None:
         return spread
     if found_places:
-        return min(_consistent(found_places), key=lambda p: (p.place.geo_precision, p.start))
+        # "reached the border of the Donetsk region and were advancing into the Dnipropetrovsk region":
+        # a place named only as the edge of another is not where it happened, when another is named
+        inside = [p for p in found_places if not BORDER_OF.search(text, max(0, p.start - 30), p.start)]
+        return min(_consistent(inside or found_places), key=lambda p: (p.place.geo_precision, p.start))
     if trigger.event_type != "ASSAULT":
         return None
     capital = CAPITAL.search(text)
@@ -776,6 +788,9 @@ def _spread(text, found_places):
         return None
     place = places.country_place(best[0].place.country)
     return _Named(place) if place else None
+
+
+BORDER_OF = re.compile(r"\b(?:border|borders|edge)\s+(?:of|with)\s+(?:the\s+)?$", re.I)
 
 
 def _consistent(found_places):
