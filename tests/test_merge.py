@@ -253,3 +253,26 @@ def test_one_speakers_statements_through_two_channels_are_two_events():
     ])
     # the remarks and the post stay apart; the report that names no channel joins one of them
     assert len(events) == 2 and sorted(events["n_mentions"]) == [1, 2]
+
+
+BERDYCHIV = dict(location="Berdychiv", admin1="Zhytomyr Oblast", country="UA", geo_precision=1,
+                 latitude=49.9, longitude=28.6)
+
+
+def test_a_report_joins_an_event_through_any_of_its_places_not_only_the_first():
+    # the event's first report is from Berdychiv, which does not nest with Korostyshiv; its second, from
+    # the region, does: the Korostyshiv report is the same strike
+    events, ids = run([
+        mention("1", "A drone hit a warehouse in Berdychiv at dawn.", **BERDYCHIV),
+        mention("2", "Drones attacked the Zhytomyr region overnight, the governor said.", **ZHYTOMYR_OBLAST),
+        mention("3", "Firefighters worked through the morning near Korostyshiv.", **KOROSTYSHIV),
+    ])
+    assert len(events) == 1 and ids.nunique() == 1 and events.loc[0, "n_mentions"] == 3
+
+
+def test_sentences_without_latin_words_compare_without_dividing_by_zero():
+    events, ids = run([
+        mention("1", "Вибухи у Києві.", **KYIV),
+        mention("2", "Вибухи в Києві вночі.", **KYIV),
+    ])
+    assert len(events) == 1 and ids.nunique() == 1

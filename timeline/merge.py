@@ -18,6 +18,7 @@ import gc
 import hashlib
 import re
 from collections import Counter, deque
+from itertools import repeat
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -47,6 +48,8 @@ class _Cluster:
     rows: list[dict] = field(default_factory=list)
     tokens: list[frozenset] = field(default_factory=list)
     links: list[tuple[str | None, str]] = field(default_factory=list)  # (mention joined, why) per row
+    places: dict[tuple, dict] = field(default_factory=dict)   # the place (`_place`) of each row: its first row
+    day: int = 0             # the first row's `_day`
 
     @property
     def first(self) -> dict:
@@ -145,6 +148,7 @@ def _prepare(rec: dict, idx) -> None:
     rec["_day"] = rec["event_date"].toordinal()
     rec["_figs"] = {c: rec[c] for c in schema.figure_categories() if rec[c] is not None}
     rec["_prec"] = int(rec["geo_precision"]) if _present(rec["geo_precision"]) else 9
+    rec["_place"] = (rec["location"], rec["_prec"], rec["admin1"])    # all that `_places_nest` reads of a row
     rec["_kinds"] = frozenset(n for n, cols in enumerate(TALLY_KINDS) if any(c in rec["_figs"] for c in cols))
     package = PACKAGE.search(rec["sentence"]) if rec["event_type"] == "SANCTION" else None
     rec["_package"] = int(package[1]) if package else None
@@ -203,14 +207,16 @@ class _Scan:
 
     def add(self, rec: dict) -> None:
         block = self.blocks.setdefault(_block_key(rec), deque())
-        target, link = _find_cluster(rec, block)
+        tokens = _tokens(rec["sentence"])
+        target, link = _find_cluster(rec, tokens, block)
         if target is None:
-            target = _Cluster()
+            target = _Cluster(day=rec["_day"])
             block.append(target)
             self.open.append((target, block))
         target.rows.append(rec)
-        target.tokens.append(_tokens(rec["sentence"]))
+        target.tokens.append(tokens)
         target.links.append(link)
+        target.places.setdefault(rec["_place"], rec)
 
     def finish(self, before: int | None = None) -> None:
         """Finish the clusters whose first report is dated before day `before` (all, without one):
@@ -282,20 +288,33 @@ def _tokens(sentence: str) -> frozenset:
     return frozenset(_TOKEN.findall(sentence.lower()))
 
 
-def _find_cluster(rec: dict, block: list[_Cluster]) -> tuple[_Cluster | None, tuple[str | None, str]]:
+def _find_cluster(rec: dict, tokens: frozenset, block: list[_Cluster]) -> tuple[_Cluster | None, tuple[str | None, str]]:
     """The compatible cluster in the block (within the date window) that `rec` resembles most, and why.
+    `tokens` are the words of `rec`'s sentence.
 
     Several events of one night can be compatible with a report that names no
     figures ("the ministry said all targets were hit"): it goes to the one
     sharing most of its figures, date and words, not merely the newest.
+
+    A cluster none of whose places nests with `rec`'s cannot take it (both ways
+    of joining need a row whose place nests), so it is passed over without
+    reading its rows; whether a place nests is worked out once per place.
     """
-    tokens = _tokens(rec["sentence"])
+    nests = _Nests(rec)
+    known, day = nests.known, rec["_day"]
     best, best_link, best_score = None, (None, "first report"), None
     for cluster in reversed(block):
-        days = (rec["event_date"] - cluster.first["event_date"]).days
-        if days > MAX_WINDOW:
+        if day - cluster.day > MAX_WINDOW:
             break
-        link = _join(rec, tokens, cluster)
+        for place, other in cluster.places.items():     # nests(other) for any of them, inline: most fail
+            nested = known.get(place)
+            if nested is None:
+                nested = nests(other)
+            if nested:
+                break
+        else:
+            continue
+        link = _join(rec, tokens, cluster, nests)
         if link is None:
             continue
         score = _affinity(rec, tokens, cluster)
@@ -308,22 +327,40 @@ def _affinity(rec: dict, tokens: frozenset, cluster: _Cluster) -> tuple:
     figs = rec["_figs"].items()
     same_figures = max(sum(1 for c, v in figs if r["_figs"].get(c) == v) for r in cluster.rows)
     same_day = any(r["event_date"] == rec["event_date"] for r in cluster.rows)
-    return (same_figures, same_day, round(max(_jaccard(tokens, t) for t in cluster.tokens), 6))
+    return (same_figures, same_day, round(max(map(_jaccard, repeat(tokens), cluster.tokens)), 6))
 
 
-def _join(rec: dict, tokens: frozenset, cluster: _Cluster) -> tuple[str, str] | None:
+class _Nests:
+    """`_places_nest(rec, other)` for one `rec`, worked out once per place of `other` (its `_place`)."""
+
+    def __init__(self, rec: dict):
+        self.rec, self.known = rec, {}
+
+    def __call__(self, other: dict) -> bool:
+        place = other["_place"]
+        nested = self.known.get(place)
+        if nested is None:
+            nested = self.known[place] = _places_nest(self.rec, other)
+        return nested
+
+
+def _join(rec: dict, tokens: frozenset, cluster: _Cluster, nests: Callable[[dict], bool] | None = None) \
+        -> tuple[str, str] | None:
     """(the mention `rec` matches, why) when `rec` reports the cluster's event, else None.
-    `tokens` are the words of `rec`'s sentence."""
+    `tokens` are the words of `rec`'s sentence; `nests(other)` is `_places_nest(rec, other)`."""
+    nests = nests or _Nests(rec)
     n = len(tokens)
     cut = n * NEAR_DUPLICATE
     for other_tokens, other in zip(cluster.tokens, cluster.rows):
         m = len(other_tokens)
-        if m < cut or n < m * NEAR_DUPLICATE:
+        if m < cut or n < m * NEAR_DUPLICATE or not nests(other):
             continue            # the overlap of two sets is at most the smaller over the larger
-        overlap = _jaccard(tokens, other_tokens)
-        if overlap >= NEAR_DUPLICATE and _places_nest(rec, other) and not _conflict(rec, other):
+        shared = len(tokens & other_tokens)      # _jaccard, inline (m is 0 here only when n is: no words)
+        overlap = shared / (n + m - shared) if n else 0.0
+        if overlap >= NEAR_DUPLICATE and not _conflict(rec, other):
             return other["mention_id"], f"near-identical sentence (word overlap {overlap:.2f}); {_place_why(rec, other)}"
-    other = next((o for o in cluster.rows if _same_event(rec, o)), None)
+    # the same event: places nest, dates are close, actors agree (most often false first)
+    other = next((o for o in cluster.rows if nests(o) and _dates_close(rec, o) and _actors_agree(rec, o)), None)
     if other is None or any(_conflict(rec, o) for o in cluster.rows):   # cheap test first: most fail it
         return None
     return other["mention_id"], _why(rec, other)
@@ -369,10 +406,6 @@ def _jaccard(a: frozenset, b: frozenset) -> float:
         return 0.0
     shared = len(a & b)
     return shared / (len(a) + len(b) - shared)
-
-
-def _same_event(a: dict, b: dict) -> bool:
-    return _places_nest(a, b) and _dates_close(a, b) and _actors_agree(a, b)   # most often false first
 
 
 def _conflict(a: dict, b: dict) -> bool:
