@@ -9,7 +9,7 @@ import pytest
 from re import _casefix
 
 from timeline import pipeline
-from timeline.extract import actions, dates, gate
+from timeline.extract import actions, dates, figures, gate
 from timeline.extract.sentences import split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,3 +94,30 @@ def test_runnable_keeps_rule_order_and_ungated_rules():
     assert runnable == [rules[1], rules[2], rules[3]]     # "night" is inside "overnight": the raid rule may run
     assert gate.Gates(rules).runnable("calm day") == [rules[1]]
     assert gate.Gates([]).runnable("anything") == ()
+
+
+def test_one_patterns_gate():
+    toll = gate.Gate(re.compile(r"\bdeath\s+toll\b|\bnumber\s+of\s+dead\b", re.I))
+    assert toll.may_match(gate.fold("The DEATH toll rose to 12"))
+    assert toll.may_match(gate.fold("the number of dead"))
+    assert not toll.may_match(gate.fold("Twelve people died"))
+    assert gate.Gate(r"\d+").may_match("calm day")       # nothing required: always open
+
+
+def test_figure_gates_never_skip_a_pattern_that_matches_real_sentences():
+    """The toll and singular-person patterns of figures run only when their gates open, and money
+    only where a currency sign is: over every sentence of our pages and the seeds, none is skipped
+    where it would have matched."""
+    v = figures.vocab()
+    missed, closed = [], 0
+    for sentence in _sentences():
+        folded = gate.fold(sentence)
+        for pattern, opens in ((v.toll, v.toll_gate), (v.singular, v.singular_gate)):
+            if not opens.may_match(folded):
+                closed += 1
+                if pattern.search(sentence):
+                    missed.append((pattern.pattern[:40], sentence))
+        if v.money.search(sentence) and not figures.CURRENCY.search(sentence):
+            missed.append(("money", sentence))
+    assert not missed
+    assert closed > 0

@@ -14,6 +14,7 @@ from functools import lru_cache
 from ..models import Figure
 from ..vocab import load_csv, load_lines
 from .dates import MONTH_ABBREVIATIONS, MONTHS
+from .gate import Gate, fold
 
 AUX = (r"(?:were|was|have\s+been|has\s+been|had\s+been|are|is|been|be|reportedly|also|later|all|of\s+them|then|"
        r"subsequently|now|(?:known|believed|reported|said|feared|confirmed)\s+to\s+have)")
@@ -34,6 +35,7 @@ ELLIPSIS_BEFORE = re.compile(r"\band\s+(?:another\s+)?$")
 ELLIPSIS_AFTER = re.compile(r"\s+(?:more\s+)?(?:over|above|in)\s+(?:the\s+)?[A-Z]")
 ELECTRONIC = re.compile(r"jam|radar|electronic|locationally", re.I)
 PRICE = re.compile(r"\bprice\s+cap|\bper\s+barrel|\ba\s+barrel\b", re.I)
+CURRENCY = re.compile(r"[$€£]")     # every amount of money (`_Vocab.money`) starts with its sign
 SCALES = {"k": 1_000, "thousand": 1_000, "m": 1_000_000, "mn": 1_000_000, "million": 1_000_000,
           "bn": 1_000_000_000, "billion": 1_000_000_000}
 
@@ -55,6 +57,8 @@ class _Vocab:
     money: re.Pattern
     toll: re.Pattern
     tolls: dict          # phrase (lowercase) -> category
+    toll_gate: Gate      # most sentences name no toll, nor a person counted as one ("a man")
+    singular_gate: Gate
 
 
 def _alt(phrases) -> str:
@@ -120,7 +124,7 @@ def vocab() -> _Vocab:
             rf"(?<![A-Za-z])(?P<sym>[$€£])\s?(?P<num>{digit_num})(?:\s?(?P<scale>million|billion|bn|mn|m|k)\b)?"
             r"(?!\s+(?:per|a|an|each)\s)(?![\w.])"
         ),
-        toll=toll, tolls=tolls,
+        toll=toll, tolls=tolls, toll_gate=Gate(toll), singular_gate=Gate(singular),
     )
 
 
@@ -165,13 +169,15 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
     v = vocab()
     figures: list[Figure] = []
     used: list[tuple[int, int]] = []
+    folded = fold(text)
     prices = PRICE.search(text) is not None  # "a price cap of $45": a price, not an amount
-    for m in ([] if prices else v.money.finditer(text)):
+    for m in ([] if prices or not CURRENCY.search(text) else v.money.finditer(text)):   # money needs a sign
         fig = _money(m, base)
         if fig:
             figures.append(fig)
             used.append((m.start(), m.end()))
-    tolls = {m.end(): v.tolls[_key(m.group("phrase") or m.group("phrase2"))] for m in v.toll.finditer(text)}
+    tolls = {m.end(): v.tolls[_key(m.group("phrase") or m.group("phrase2"))]
+             for m in (v.toll.finditer(text) if v.toll_gate.may_match(folded) else ())}
     last_weapon, last = "drones", None
     for m in v.number.finditer(text):
         if any(s <= m.start("num") < e for s, e in used) or _blocked(text, m.start("num")):
@@ -189,7 +195,7 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
             last = fig.category
             if _weapon(fig.category):
                 last_weapon = fig.category
-    for m in v.singular.finditer(text):
+    for m in v.singular.finditer(text) if v.singular_gate.may_match(folded) else ():
         if not any(s <= m.start() < e for s, e in used) and not _blocked(text, m.start()):
             fig = _person(text, m, base, value=2 if m["pair"] else 1)
             if fig:

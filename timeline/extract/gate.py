@@ -96,6 +96,17 @@ def _element(op, av) -> frozenset[str] | None:
     return None    # character classes, any character, lookarounds, back-references: no literal
 
 
+class Gate:
+    """The gate of one pattern: `may_match(folded)` is False only when the pattern cannot match the
+    text whose `fold()` is `folded` (it needs a string the text lacks)."""
+
+    def __init__(self, pattern: str | re.Pattern):
+        self.needs = required(pattern)
+
+    def may_match(self, folded: str) -> bool:
+        return self.needs is None or any(s in folded for s in self.needs)
+
+
 T = TypeVar("T")
 
 

@@ -507,8 +507,11 @@ class _Matcher:
         self.last_hit: _Hit | None = None
 
     def run(self) -> list[PlaceMatch]:
-        hits, i = [], 0
-        while i < len(self.tokens):
+        hits, i, tokens = [], 0, self.tokens
+        while i < len(tokens):
+            if not tokens[i].word[0].isupper():     # most words: no name starts here (as `_at` says)
+                i += 1
+                continue
             hit, used = self._at(i)
             if hit:
                 hits.append(hit)
@@ -602,6 +605,10 @@ class _Matcher:
 
     def _read(self, i: int, n: int, key: str) -> _Hit | None:
         """The place the n tokens from i name, given what follows and precedes them."""
+        index = self.index
+        if key not in index.geo and key not in index.pinned and key not in index.stems \
+                and key not in index.admin1_names:
+            return None     # every reading below looks the name up in one of these: most capitalised words
         suffix = self._suffix_after(i + n)
         if suffix:
             hit = self._suffixed(i, n, key, suffix)
