@@ -30,6 +30,7 @@ import pyarrow as pa
 
 from . import schema
 from .columns import MentionColumns
+from .extract.actions import CASUALTY_FIGURES, WEAPON_FIGURES
 from .extract.mention import SPOKEN
 from .extract.places import is_district
 from .models import PLACE_FIELDS
@@ -522,9 +523,7 @@ def _downed_within_launched(a: dict, b: dict) -> bool:
     return True
 
 
-TALLY_KINDS = (("killed", "injured", "casualties", "missing"),
-               ("drones", "missiles", "bombs", "drones_downed", "missiles_downed"),
-               ("combat_clashes",))
+TALLY_KINDS = (CASUALTY_FIGURES, WEAPON_FIGURES, ("combat_clashes",))
 
 
 def _same_kind_of_tally(a: dict, b: dict) -> bool:

@@ -13,8 +13,10 @@ from ..vocab import load_csv
 from .gate import Gates
 
 CAPTIVES = re.compile(r"\b(?:prisoners?|POWs?|captives?|each\s+side|both\s+sides)\b", re.I)
-VIOLENT_FIGURES = frozenset({"killed", "injured", "casualties", "missing", "drones", "missiles", "bombs",
-                             "drones_downed", "missiles_downed", "combat_clashes"})
+# The kinds of count an attack report makes: its dead and injured, its weapons, a front line's clashes.
+CASUALTY_FIGURES = frozenset({"killed", "injured", "casualties", "missing"})
+WEAPON_FIGURES = frozenset({"drones", "missiles", "bombs", "drones_downed", "missiles_downed"})
+VIOLENT_FIGURES = CASUALTY_FIGURES | WEAPON_FIGURES | {"combat_clashes"}
 
 
 @dataclass(frozen=True)

@@ -260,15 +260,11 @@ def _in_which(item: Item, sentence: Sentence, country_hint: str, context: Mentio
     if attack is None or main is None or attack.event_type != "ASSAULT" or main.event_type != "ASSAULT":
         return None
     counts = {f.category for f in attack.figures}, {f.category for f in main.figures}
-    if not (counts[0] and counts[0] <= WEAPON_COUNTS and counts[1] and counts[1] <= CASUALTY_COUNTS):
+    if not (counts[0] and counts[0] <= actions.WEAPON_FIGURES and counts[1] and counts[1] <= actions.CASUALTY_FIGURES):
         return None
     start = sentence.start + m.end()  # the main clause reports the casualties in its predicate
     main = replace(main, mention_id=_mention_id(item, start, sentence.end), char_start=start)
     return [replace(x, sentence=text) for x in (attack, main)]
-
-
-WEAPON_COUNTS = frozenset({"drones", "missiles", "bombs", "drones_downed", "missiles_downed"})
-CASUALTY_COUNTS = frozenset({"killed", "injured", "casualties", "missing"})
 
 
 def _distinct_events(parts: list[Mention]) -> bool:
@@ -278,9 +274,10 @@ def _distinct_events(parts: list[Mention]) -> bool:
         return True  # "The previous night Russia sent 84 drones, and on June 29 it fired 477"
     if all(m.event_type == "ASSAULT" for m in parts):
         named = {m.location for m in parts if m.geo_precision is not None and m.geo_precision < 3}
+        if len(named) == len(parts):
+            return True
         # "Russia attacked Ukraine ..., while in Russia two bridges collapsed": countries each clause names
-        countries = {m.country for m in parts if m.geo_precision == 3 and _names_country(m)}
-        return len(named) == len(parts) or len(countries) == len(parts)
+        return len({m.country for m in parts if m.geo_precision == 3 and _names_country(m)}) == len(parts)
     statements = [m for m in parts if m.event_type != "ASSAULT"]
     return len(statements) == len(parts) and len({m.event_type for m in parts}) == len(parts)
 
@@ -787,7 +784,7 @@ def _spread(text, found_places):
     if len(best) < 3 and not regions:
         return None
     place = places.country_place(best[0].place.country)
-    return _Named(place) if place else None
+    return _CountryPlace(place) if place else None
 
 
 BORDER_OF = re.compile(r"\b(?:border|borders|edge)\s+(?:of|with)\s+(?:the\s+)?$", re.I)
@@ -815,19 +812,16 @@ def _attacked_country(trigger, actor, target, claimant) -> str | None:
     return None
 
 
-class _Synthetic:
+class _CountryPlace:
+    """A country-level place the sentence names by listing places across it (`_spread`): it stands, and
+    is not replaced by the place of the post's previous attack."""
+
+    def __init__(self, place):
+        self.place = place
+
+
+class _Synthetic(_CountryPlace):
     """A country-level place inferred from the actors, not named in the sentence."""
-
-    def __init__(self, place):
-        self.place = place
-
-
-class _Named:
-    """A country-level place the sentence names by listing places across it: not to be replaced by the
-    place of the post's previous attack."""
-
-    def __init__(self, place):
-        self.place = place
 
 
 def _actor_fields(a) -> tuple[str | None, str | None]:
