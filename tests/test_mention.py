@@ -408,3 +408,22 @@ def test_a_statement_is_placed_where_it_was_made_not_where_the_attack_it_speaks_
     assert (m.event_type, m.actor_country, m.location, m.country) == ("ACCUSE", "EU", "Luxembourg", "LU")
     about = one("Kallas said the attack on Sumy showed that Moscow wanted war.")
     assert about.location is None
+
+
+def test_a_past_arrest_and_todays_charge_in_one_sentence_are_two_events():
+    first, arrest, charge = extract_item(item(
+        "Lithuanian prosecutors said on Sunday they had charged a man with spying on an air base for Russia. "
+        "The man, named only as Tomas V, was detained in March 2024 after a joint investigation with "
+        "Latvian police, and faces up to 10 years in prison."))
+    assert (first.event_type, first.actor_country, first.event_date) == ("COERCE", "LTU", date(2025, 6, 1))
+    assert (arrest.event_date, arrest.date_precision) == (date(2024, 3, 1), "month")
+    assert arrest.figure_values() == {"detained": 1}
+    assert (charge.event_date, charge.date_explicit) == (date(2025, 6, 1), False)
+    assert charge.figure_values() == {"prison_years": 10}
+    # "The man" is the one just charged: the same prosecutors, in their own country
+    assert {(m.actor_country, m.location) for m in (arrest, charge)} == {("LTU", "Lithuania")}
+
+
+def test_an_undated_clause_after_a_recent_act_is_not_split_off():
+    (m,) = extract_item(item("Estonian police detained a man on Friday and charged him with arson."))
+    assert m.event_type == "COERCE" and m.event_date == date(2025, 5, 30)

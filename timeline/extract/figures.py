@@ -23,7 +23,7 @@ STOP = {"of", "and", "or", "in", "on", "at", "to", "from", "for", "with", "by", 
         "when", "after", "while", "before", "since", "because", "if", "during", "amid"}
 # "Six people, including a child, were injured"; "A pilot, Lt Col Maksym Ustymenko, was killed":
 # "Six people including a child were hurt": an aside between the counted people and their verb.
-ASIDE = (r"(?:\s*,\s*(?:including|among\s+them|mostly|(?-i:[A-Z]))[^,.;:]{0,60},"
+ASIDE = (r"(?:\s*,\s*(?:including|among\s+them|mostly|(?:identified|named|known)\s+(?:only\s+)?as|(?-i:[A-Z]))[^,.;:]{0,60},"
          r"|\s+(?:including|among\s+them)(?:\s+[\w'’-]+){1,4}?(?=\s+(?:were|was|are|have|had|has)\b))?")
 MONEY_SYMBOLS = {"$": "usd", "€": "eur", "£": "gbp"}
 MONEY_WORDS = {"dollars": "usd", "euros": "eur", "pounds": "gbp"}

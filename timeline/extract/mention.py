@@ -59,7 +59,8 @@ def extract_item(item: Item, country_hint: str = "UA") -> list[Mention]:
 
 # A sentence that continues the previous one's subject: "He says ...", "The two leaders discussed ...".
 PRONOUN_START = re.compile(r"^(?:[“\"]?\s*)?(?:He|She|They|It|The\s+two\s+(?:leaders|sides|men|presidents)"
-                           r"|The\s+(?:package|measures|sanctions|deal|agreement|new\s+package))\b")
+                           r"|The\s+(?:package|measures|sanctions|deal|agreement|new\s+package)"
+                           r"|The\s+(?:man|woman|suspect|defendant|accused)(?=\s*,|\s+(?:was|is|has|had|faces|will)\b))\b")
 # ... or speaks through a pronoun after a quotation: "“Every night like this proves ...,” he said."
 PRONOUN_SPEAKER = re.compile(r"[,”\"]\s*(?:he|she)\s+(?:said|says|added|adds|told|tells|wrote|writes|stated)\b")
 # "the two leaders spoke of progress": both sides of the previous event, whatever its type
@@ -93,6 +94,9 @@ def _follow_up(mention: Mention, previous: Mention | None) -> Mention:
         fields = {f: getattr(previous, f) for f in ACTOR_FIELDS}
         if mention.target_country is None and previous.event_type == mention.event_type:
             fields.update(target=previous.target, target_country=previous.target_country)
+        home = places.country_place(actors.country_iso2(previous.actor_country or "") or "")
+        if mention.location is None and mention.event_type == previous.event_type in AT_HOME and home is not None:
+            fields.update(_place_fields(home))  # "The man was arrested": by the Polish prosecutors, in Poland
         return replace(mention, **fields)
     return mention
 
@@ -131,7 +135,8 @@ def extract_clauses(item: Item, sentence: Sentence, country_hint: str = "UA",
     parts = [m for m in (extract_sentence(item, c, country_hint, armed=armed) for c in clauses) if m is not None]
     if len(parts) < 2 or not _distinct_events(parts):
         return [whole]
-    return [_as_clause(m, whole, sentence) for m in parts]
+    now = _then_and_now(parts)  # the undated clause is today's news: it keeps the item's date
+    return [_as_clause(m, whole, sentence, dated=not now) for m in parts]
 
 
 def _before(sentence: Sentence, m: re.Match) -> Sentence:
@@ -272,6 +277,8 @@ def _distinct_events(parts: list[Mention]) -> bool:
     days, or different kinds of statement ("met Trump ... and urged him to ...")."""
     if all(m.date_explicit for m in parts) and len({m.event_date for m in parts}) == len(parts):
         return True  # "The previous night Russia sent 84 drones, and on June 29 it fired 477"
+    if _then_and_now(parts):
+        return True
     if all(m.event_type == "ASSAULT" for m in parts):
         named = {m.location for m in parts if m.geo_precision is not None and m.geo_precision < 3}
         if len(named) == len(parts):
@@ -282,13 +289,26 @@ def _distinct_events(parts: list[Mention]) -> bool:
     return len(statements) == len(parts) and len({m.event_type for m in parts}) == len(parts)
 
 
+PAST = timedelta(days=7)
+
+
+def _then_and_now(parts: list[Mention]) -> bool:
+    """Non-violent clauses where all but one are dated well before the one left undated: a past act
+    and today's news ("was arrested in April 2024 ..., and faces up to eight years in prison")."""
+    undated = [m for m in parts if not m.date_explicit]
+    if len(undated) != 1 or any(m.event_type == "ASSAULT" for m in parts):
+        return False
+    now = undated[0].event_date
+    return all(m.event_date <= now - PAST for m in parts if m.date_explicit)
+
+
 def _names_country(m: Mention) -> bool:
     """The mention's country-level place is named in its own sentence (or clause), not inferred."""
     return any(p.place.geo_precision == 3 and p.place.name == m.location
                for p in places.find_places(mask_quotes(m.sentence), m.country or "UA"))
 
 
-def _as_clause(part: Mention, whole: Mention, sentence: Sentence) -> Mention:
+def _as_clause(part: Mention, whole: Mention, sentence: Sentence, dated: bool = True) -> Mention:
     """A clause's mention keeps the whole sentence (offsets stay the clause's) and what the sentence says
     once for all its clauses: the date when the clause gives none, the source, the speaker, the kind of
     attack when the clause reports only figures ("and eight over the Belgorod region"), and the figures
@@ -298,7 +318,7 @@ def _as_clause(part: Mention, whole: Mention, sentence: Sentence) -> Mention:
                   figures=[f for f in whole.figures if part.char_start <= f.char_start < part.char_end])
     if part.acled_event_type is None and part.event_type == whole.event_type:
         fields.update({f: getattr(whole, f) for f in ("event_mode", "acled_event_type", "acled_sub_event_type")})
-    if not part.date_explicit:
+    if dated and not part.date_explicit:
         fields.update(event_date=whole.event_date, date_precision=whole.date_precision,
                       date_explicit=whole.date_explicit, date_window=whole.date_window)
     if part.actor_country is None:
