@@ -176,6 +176,10 @@ TITLED = [
     # a known person keeps their own country
     ("Ukraine’s Volodymyr Zelensky addressed the summit.", "Ukraine’s Volodymyr Zelensky",
      "Volodymyr Zelensky", "UKR"),
+    # a known person's aide is someone else, of the same country
+    ("Volodymyr Zelensky’s chief of staff warned that nothing had changed.",
+     "Volodymyr Zelensky’s chief of staff", "Volodymyr Zelensky’s chief of staff", "UKR"),
+    ("Putin's aide Yuri Ushakov said a call was possible.", "Putin's aide Yuri Ushakov", "Yuri Ushakov", "RUS"),
 ]
 
 

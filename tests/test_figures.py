@@ -97,6 +97,19 @@ def test_a_person_and_a_companion_are_two(text, expected):
     assert figs(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # "over" ends the verb here; it is not "more than"
+    ("Each side is expected to hand over 303 more people on Sunday.", [("prisoners", 303, "exact")]),
+    ("Russia handed back 84 soldiers.", [("prisoners", 84, "exact")]),
+    ("Air defences shot down over 40 drones.", [("drones_downed", 40, "more_than")]),
+    # a count per side is a swap; the soldiers and civilians after it break it down
+    ("The first stage saw 390 people from each side, 270 soldiers and 120 civilians, return home.",
+     [("prisoners", 390, "exact")]),
+])
+def test_prisoners_handed_over_and_counted_per_side(text, expected):
+    assert figs(text) == expected
+
+
 def test_a_part_of_a_count_made_elsewhere_is_no_launch_count():
     assert figs("The ministry said 12 of the drones had been heading towards Moscow.") == []
     assert figs("Air defences shot down six of the missiles and 245 of the drones.") == [

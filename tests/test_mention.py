@@ -427,3 +427,17 @@ def test_a_past_arrest_and_todays_charge_in_one_sentence_are_two_events():
 def test_an_undated_clause_after_a_recent_act_is_not_split_off():
     (m,) = extract_item(item("Estonian police detained a man on Friday and charged him with arson."))
     assert m.event_type == "COERCE" and m.event_date == date(2025, 5, 30)
+
+
+def test_where_and_when_an_earlier_agreement_was_made_is_not_where_todays_news_happened():
+    m = one("Kyiv and Moscow went ahead with the last day of the prisoner exchange agreed at the talks in "
+            "Istanbul on 16 May.")
+    assert m.event_type == "AGREE"
+    assert (m.event_date, m.location) == (date(2025, 6, 1), None)
+
+
+def test_a_clause_after_a_comma_and_after_reads_after():
+    it = item("On Saturday, each side freed 307 people, after 390 prisoners from each side were swapped on Friday.")
+    sat, fri = extract_item(it)
+    assert (sat.event_date, fri.event_date) == (date(2025, 5, 31), date(2025, 5, 30))
+    assert it.text[fri.char_start:fri.char_end].startswith("after 390 prisoners")

@@ -276,3 +276,24 @@ def test_sentences_without_latin_words_compare_without_dividing_by_zero():
         mention("2", "Вибухи в Києві вночі.", **KYIV),
     ])
     assert len(events) == 1 and ids.nunique() == 1
+
+
+def test_another_count_of_prisoners_on_another_day_is_another_stage_of_the_exchange():
+    swap = dict(event_type="AGREE", actor_country="UKR", target_country="RUS")
+    events, _ = run([
+        mention("1", "On Saturday the two sides swapped 307 prisoners each.", prisoners=307,
+                event_date=date(2025, 5, 24), **swap),
+        mention("2", "Kyiv and Moscow went ahead with the last day of the exchange, each due to hand over "
+                     "303 more people.", prisoners=303, _explicit=False, **swap),
+    ])
+    assert sorted(events["prisoners"]) == [303, 307]
+
+
+def test_a_leaders_aide_is_another_speaker_than_the_leader():
+    ukraine = dict(event_type="ACCUSE", actor_country="UKR", target_country="RUS")
+    events, _ = run([
+        mention("1", "Zelensky warned that Putin was playing for time.", actor="Volodymyr Zelensky", **ukraine),
+        mention("2", "Zelensky's chief of staff warned that nothing had changed after the call.",
+                actor="Volodymyr Zelensky’s chief of staff", **ukraine),
+    ])
+    assert len(events) == 2

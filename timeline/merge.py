@@ -430,11 +430,17 @@ def _conflict(a: dict, b: dict) -> bool:
     differ = any(fa[c] != fb[c] for c in fa.keys() & fb.keys())
     if a["event_date"] != b["event_date"] and a["_explicit"] and b["_explicit"]:
         return differ
-    if differ and a["_day"] != b["_day"] and _toll_fell(a, b):
+    if differ and a["_day"] != b["_day"] and (_toll_fell(a, b) or _other_stage(fa, fb)):
         return True
     if differ and a["location"] != b["location"]:
         return True  # a region's daily toll is not the strike on one of its towns
     return not (_figures_agree(a, b) and _downed_within_launched(a, b) and _same_kind_of_tally(a, b))
+
+
+def _other_stage(fa: dict, fb: dict) -> bool:
+    """Another number of prisoners on another day: another stage of an exchange (a swap is counted
+    when it happens, not revised later)."""
+    return "prisoners" in fa and "prisoners" in fb and fa["prisoners"] != fb["prisoners"]
 
 
 def _toll_fell(a: dict, b: dict) -> bool:
@@ -499,7 +505,9 @@ def _named_apart(x, y) -> bool:
     """Two different named speakers (not when either is only a country or one name holds the other)."""
     if not (_present(x) and _present(y)):
         return False
-    x, y = str(x).lower(), str(y).lower()
+    x, y = str(x).lower().replace("’", "'"), str(y).lower().replace("’", "'")
+    if f"{x}'s " in y or f"{y}'s " in x:
+        return True  # "Zelensky's chief of staff" is not Zelensky
     return x not in y and y not in x
 
 

@@ -482,10 +482,12 @@ class _Scan:
 
     def title_prefix(self, i: int) -> _Prefix | None:
         hit = self.name_at(i)
-        if hit is None or hit[1].role not in ("country", "demonym", "actor"):
+        if hit is None or hit[1].role not in ("country", "demonym", "actor", "person"):
             return None
         j, e = hit
         after = self.possessive_end(j)
+        if e.role == "person" and after == j:
+            return None  # only "Zelensky's chief of staff": the person's own aide, of their country
         if after == j and self.word(j) == "-" and self.touching(j) and self.word(j + 1).islower() \
                 and self.is_word(j + 1) and self.touching(j + 1):
             return _Prefix(j + 2, e.country, self.adjective(e))  # "Russian-installed governor"
@@ -494,6 +496,8 @@ class _Scan:
     def adjective(self, e: _Entry) -> str:
         if e.role == "actor":
             return e.name
+        if e.role == "person":
+            return f"{e.name}’s"
         return self.lex.countries[e.country].adjective
 
     def qualified_person(self, i: int, prefix: _Prefix | None):

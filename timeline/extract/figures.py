@@ -204,6 +204,8 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
     figures = _share_downed(text, base, figures)
     # "12 of the drones were heading for Moscow": a part of a count made elsewhere, not a launch count
     figures = [f for f in figures if f.category not in LAUNCHED or not PART_OF.match(text, f.char_start - base)]
+    if any(f.category == "prisoners" for f in figures):  # "390 people from each side, 270 soldiers and 120
+        figures = [f for f in figures if f.category != "troops"]  # civilians": the swapped, broken down
     return _sum_lists(text, base, figures)
 
 
@@ -261,11 +263,21 @@ def _qualifier(text: str, start: int) -> tuple[str, int]:
     """The qualifier right before a number ("at least") and where the phrase starts."""
     window = text[max(0, start - 25):start]
     m = vocab().qualifier.search(window)
-    if not m:
+    if not m or _verb_ends_at(text, start):  # "handed over 84 soldiers": a verb's particle, not "more than"
         return "exact", start
     return vocab().qualifiers[_key(m.group("q"))], start - len(window) + m.start()
 
 
+def _verb_ends_at(text: str, start: int) -> bool:
+    """A person or weapon verb that ends in a qualifier's word ("hand over", "shot down") ends right before
+    the number at `start`."""
+    v = vocab()
+    before = text[max(0, start - 40):start]
+    hit = v.person_verb_before.search(before) or v.weapon_verb_before.search(before)
+    return hit is not None and hit.end("verb") == len(before.rstrip())
+
+
+EACH_SIDE = re.compile(r"\s+from\s+each\s+side\b", re.I)
 LAUNCHED = frozenset({"drones", "missiles", "bombs"})
 PART_OF = re.compile(r"[\w,.]+\s+of\s+(?:the|those|these|them)\b", re.I)
 
@@ -314,6 +326,8 @@ def _counted(text, m, n, base, value) -> Figure | None:
         category = (row["category"] + "_downed") if downed else row["category"]
         return _make(text, m.start(), n.end(), base, category, value, unit, m.start())
     category = _person_category(text, m.start(), n.end())
+    if category is None and EACH_SIDE.match(text, n.end()):
+        category = "prisoners"  # "390 people from each side ... returned home": the two sides swapped them
     if category is None and unit.lower() in ("soldiers", "servicemen"):
         category = "troops"
     if category is None:

@@ -323,7 +323,13 @@ def _as_clause(part: Mention, whole: Mention, sentence: Sentence, dated: bool = 
                       date_explicit=whole.date_explicit, date_window=whole.date_window)
     if part.actor_country is None:
         fields.update(actor=whole.actor, actor_country=whole.actor_country)
+    after = LEADING_AFTER.search(sentence.text, 0, part.char_start - sentence.start)
+    if after is not None:  # "..., after 390 prisoners were swapped on Friday": the mention reads "after ..."
+        fields.update(char_start=sentence.start + after.start())
     return replace(part, **fields)
+
+
+LEADING_AFTER = re.compile(r"\bafter\s+$")
 
 
 def _clauses(sentence: Sentence) -> list[Sentence]:
@@ -360,7 +366,8 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
     if not trigger.text and figs:  # typed by its figures alone: the first figure stands for the verb
         start = figs[0].char_start - sentence.start
         trigger = replace(trigger, start=start, end=start)
-    all_places = places.find_places(masked, country_hint)
+    scene = _without_background(masked, trigger)
+    all_places = places.find_places(scene, country_hint)
     found_places = [p for p in all_places if not p.in_title]
     found_actors = actors.find_actors(masked)
     violent = trigger.event_type == "ASSAULT"
@@ -381,7 +388,7 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
     if actor is None and trigger.event_type == "ASSAULT" and place is not None:
         enemy = _ENEMY.get(actors.country_iso3(place.place.country) or "")
         actor = _CountryActor(enemy) if enemy else None  # an unattributed strike in the war zone
-    when = _event_date(masked, item, trigger)
+    when = _event_date(scene, item, trigger)
     mention = _mention(item, sentence, trigger, figs, place, actor, target, claimant, when)
     if context is not None and (not _national_tally(figs) or THE_TOWN.search(masked)) and (
             isinstance(place, _Synthetic) or (_is_district(place) and context.geo_precision == 1)):
@@ -416,6 +423,24 @@ def _is_district(place) -> bool:
     return place is not None and places.is_district(place.place.name)
 
 
+
+
+# "the prisoner exchange agreed at the talks in Istanbul on 16 May": where and when the thing named was
+# agreed, not where and when today's news about it happened
+AGREED_EARLIER = re.compile(
+    r"\b(?:exchange|swap|deal|agreement|ceasefire|truce|package|memorandum|accord)\s+"
+    r"(?P<phrase>(?:agreed|signed|reached|brokered|adopted)\s+(?:at|in|on|during|last)\b[^,;:.“”\"]*)", re.I)
+
+
+def _without_background(text: str, trigger) -> str:
+    """`text` with the phrases that describe an earlier agreement blanked (offsets kept), unless the
+    event's trigger is in one."""
+    if "agreed" not in text and "signed" not in text and not AGREED_EARLIER.search(text):
+        return text
+    for m in AGREED_EARLIER.finditer(text):
+        if not m.start("phrase") <= trigger.start < m.end("phrase"):
+            text = text[:m.start("phrase")] + " " * (m.end("phrase") - m.start("phrase")) + text[m.end("phrase"):]
+    return text
 
 
 def _event_date(text: str, item: Item, trigger) -> dates.DateMatch:
