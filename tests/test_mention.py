@@ -441,3 +441,10 @@ def test_a_clause_after_a_comma_and_after_reads_after():
     sat, fri = extract_item(it)
     assert (sat.event_date, fri.event_date) == (date(2025, 5, 31), date(2025, 5, 30))
     assert it.text[fri.char_start:fri.char_end].startswith("after 390 prisoners")
+
+
+def test_a_list_of_bases_with_names_the_gazetteer_lacks_is_placed_in_the_country():
+    m = one("Ukraine's security service says a third of Russia's long-range bombers were hit at the Belaya, "
+            "Olenya, Dyagilevo and Ivanovo bases.")
+    assert (m.location, m.geo_precision, m.country) == ("Russia", 3, "RU")
+    assert m.actor_country == "UKR"

@@ -443,3 +443,13 @@ def test_unresolvable_alias_row_is_a_vocabulary_error(tiny, monkeypatch):
     monkeypatch.setattr(places, "_place_rows", lambda: bad)
     with pytest.raises(VocabularyError, match="Atlantis"):
         places.build_index(TINY_CITIES, TINY_COUNTRIES)
+
+
+def test_a_small_town_listed_with_towns_of_another_country_is_its_namesake_there():
+    # GeoNames knows a small Belaya in Ukraine and others in Russia; listed with Ivanovo it is Russian
+    belaya = _only("Drones hit bombers at the Belaya, Olenya and Ivanovo air bases.", "Belaya")
+    assert belaya.place.country == "RU"
+    alone = _only("Drones hit a farm near Belaya overnight.", "Belaya")
+    assert alone.place.country == "UA"   # a page about Ukraine prefers the Ukrainian reading
+    # big towns keep their own country
+    assert [m.place.country for m in find_places("Drones hit Kyiv and Moscow.", "UA")] == ["UA", "RU"]

@@ -803,6 +803,8 @@ def _location(text, found_places, trigger, actor, target, claimant, country_hint
 
 
 # "in the Murmansk, Irkutsk, Ivanovo and Amur regions", "among them Kyiv, Zhytomyr and Kharkiv": one list
+LIST_NAMES = places.LIST_BETWEEN   # ", Olenya, Dyagilevo and ": list members the gazetteer does not know
+UNNAMED = re.compile(r"[A-Z][\w'’-]*")
 LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:the\s+)?$")
 REGIONS_AROUND = (re.compile(r"\bregions\s+of\s+(?:the\s+)?$", re.I), re.compile(r"^\s+(?:regions|oblasts|provinces)\b", re.I))
 
@@ -814,19 +816,23 @@ def _spread(text, found_places):
     named = sorted((p for p in found_places if p.place.geo_precision < 3), key=lambda p: p.start)
     run: list = []
     best: list = []
+    unnamed = best_unnamed = 0   # names in the list the gazetteer lacks ("Olenya, Dyagilevo")
     for p in named:
-        if run and LIST_GAP.match(text[run[-1].end:p.start]):
+        gap = LIST_GAP.match(text[run[-1].end:p.start]) or LIST_NAMES.fullmatch(text[run[-1].end:p.start]) \
+            if run else None
+        if gap:
             run.append(p)
+            unnamed += len(UNNAMED.findall(gap.group())) if gap.re is LIST_NAMES else 0
         else:
-            run = [p]
+            run, unnamed = [p], 0
         if len(run) > len(best):
-            best = list(run)
+            best, best_unnamed = list(run), unnamed
     if len(best) < 2 or len({p.place.admin1 for p in best}) < len(best) or len({p.place.country for p in best}) > 1:
         return None
     regions = (REGIONS_AROUND[0].search(text, 0, best[0].start) is not None
                or REGIONS_AROUND[1].match(text[best[-1].end:]) is not None
                or all(p.place.kind == "region" for p in best))
-    if len(best) < 3 and not regions:
+    if len(best) + best_unnamed < 3 and not regions:
         return None
     place = places.country_place(best[0].place.country)
     return _CountryPlace(place) if place else None

@@ -63,6 +63,8 @@ from ..errors import VocabularyError
 from ..vocab import load_csv, read_text, split_aliases
 
 THEATRE = ("UA", "RU")
+_SEP = r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)"
+LIST_BETWEEN = re.compile(rf"{_SEP}(?:[A-Z][\w'’-]*{_SEP})*")   # ", Olenya, Dyagilevo and "
 MIN_FOREIGN_POP = 50_000        # a town outside UA/RU needs this many people (or places.csv)
 SENTENCE_START_MIN_POP = 20_000  # a lone capitalised word opening a sentence needs this many
 STRONG_CITY_POP = 10_000        # a bare region stem means a town of that name this big
@@ -519,7 +521,31 @@ class _Matcher:
             i += used
         self._spread_plural(hits)
         self._namesakes_in_named_regions(hits)
+        self._namesakes_in_a_list(hits)
         return [self._emit(h) for h in hits]
+
+    def _namesakes_in_a_list(self, hits: list[_Hit]) -> None:
+        """"the Belaya, Olenya, Dyagilevo and Ivanovo bases": a town listed with towns of one other country
+        is its namesake there, when it has one (the small Ukrainian Belaya is not meant)."""
+        for k, hit in enumerate(hits):
+            if hit.place.kind != "city" or hit.place.geo_precision != 1:
+                continue
+            listed = [h for h in (hits[k - 1] if k else None, hits[k + 1] if k + 1 < len(hits) else None)
+                      if h is not None and h.place.geo_precision == 1 and self._listed_together(hit, h)]
+            others = {h.place.country for h in listed}
+            if len(others) != 1 or hit.place.country in others or hit.place.population >= STRONG_CITY_POP:
+                continue
+            country = others.pop()
+            codes = [c for c in self.index.geo.get(self._key(hit.first, hit.last - hit.first + 1), ())
+                     if self.index.countries_of[c >> 1] == country]
+            if codes:  # its own name before an alternate one, then the biggest
+                best = max(codes, key=lambda c: (c & 1, self.index.pop[c >> 1]))
+                hits[k] = replace(hit, place=_geo_place(self.index, best >> 1))
+
+    def _listed_together(self, a: _Hit, b: _Hit) -> bool:
+        """Only list separators and capitalised names lie between two hits."""
+        a, b = (a, b) if a.end <= b.start else (b, a)
+        return LIST_BETWEEN.fullmatch(self.text[a.end:self.tokens[b.first].start]) is not None
 
     def _namesakes_in_named_regions(self, hits: list[_Hit]) -> None:
         """"Primorsk in the Leningrad region": of a town's GeoNames namesakes, the one in a region the
