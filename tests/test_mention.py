@@ -448,3 +448,13 @@ def test_a_list_of_bases_with_names_the_gazetteer_lacks_is_placed_in_the_country
             "Olenya, Dyagilevo and Ivanovo bases.")
     assert (m.location, m.geo_precision, m.country) == ("Russia", 3, "RU")
     assert m.actor_country == "UKR"
+
+
+def test_a_governor_of_russias_region_reporting_a_drone_attack_is_not_the_attacker():
+    first, then = extract_item(item(
+        "Andrei Example, the governor of Russia's Irkutsk region, says a drone attack has hit a military unit "
+        "in the village of Sredny. He says the drones were launched from a lorry parked nearby."))
+    assert (first.actor_country, first.target_country) == ("UKR", "RUS")
+    assert (first.location, first.admin1, first.geo_precision) == ("Sredny", "Irkutsk Oblast", 2)
+    # the next sentence names no place: it takes the attack's place, and its sides with it
+    assert (then.location, then.actor_country, then.target_country) == ("Sredny", "UKR", "RUS")

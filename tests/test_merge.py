@@ -297,3 +297,17 @@ def test_a_leaders_aide_is_another_speaker_than_the_leader():
                 actor="Volodymyr Zelensky’s chief of staff", **ukraine),
     ])
     assert len(events) == 2
+
+
+def test_a_village_placed_by_its_region_nests_in_that_region_but_not_in_its_towns():
+    rostov = dict(admin1="Rostov Oblast", country="RU", geo_precision=2, latitude=47.6, longitude=40.8)
+    village = mention("1", "A drone killed a teacher in the village of Dolotinka.", killed=1, location="Dolotinka",
+                      actor_country="UKR", **rostov)
+    region = mention("2", "A drone killed a woman in Rostov Oblast.", killed=1, location="Rostov Oblast",
+                     actor_country="UKR", **rostov)
+    town = mention("3", "In Azov a drone strike damaged a roof.", location="Azov", admin1="Rostov Oblast", country="RU",
+                   geo_precision=1, latitude=47.1, longitude=39.4, actor_country="UKR")
+    events, _ = run([village, region])
+    assert len(events) == 1 and events.loc[0, "location"] == "Dolotinka"
+    events, _ = run([village, town])
+    assert sorted(events["location"]) == ["Azov", "Dolotinka"]

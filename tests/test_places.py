@@ -453,3 +453,15 @@ def test_a_small_town_listed_with_towns_of_another_country_is_its_namesake_there
     assert alone.place.country == "UA"   # a page about Ukraine prefers the Ukrainian reading
     # big towns keep their own country
     assert [m.place.country for m in find_places("Drones hit Kyiv and Moscow.", "UA")] == ["UA", "RU"]
+
+
+def test_a_village_the_gazetteer_lacks_keeps_its_name_with_its_regions_coordinates():
+    (village,) = [m for m in find_places("A drone crashed into a house in the village of Dolotinka in Rostov Oblast.",
+                                         "UA") if m.place.kind == "city"]
+    region = region_place("RU", "Rostov Oblast")
+    assert (village.text, village.place.name, village.place.admin1, village.place.country) == (
+        "Dolotinka", "Dolotinka", "Rostov Oblast", "RU")
+    assert village.place.geo_precision == 2   # the coordinates are the region's, not the village's
+    assert (village.place.latitude, village.place.longitude) == (region.latitude, region.longitude)
+    # with no region named, or two, nothing is made up
+    assert [m.place.name for m in find_places("Shelling hit the village of Dolotinka.", "UA")] == []

@@ -474,7 +474,8 @@ def _places_nest(a: dict, b: dict) -> bool:
         a, b, pa, pb = b, a, pb, pa
     if pa == 1 and pb == 2:  # a town in the named region, or a district of the same city
         return a["admin1"] == b["location"] or (_is_district(b) and a["admin1"] == b["admin1"])
-    return False
+    # a village the gazetteer lacks (its region's coordinates, so precision 2) in the named region
+    return pa == pb == 2 and (a["admin1"] == b["location"] or b["admin1"] == a["location"])
 
 
 def _is_district(rec: dict) -> bool:
@@ -556,7 +557,8 @@ def _event(cluster: _Cluster) -> dict:
     finest = min(FINENESS.get(r["date_precision"], 9) for r in dated)  # "on Tuesday" beats "earlier this week"
     dated = [r for r in dated if FINENESS.get(r["date_precision"], 9) == finest]
     date_row = Counter((r["event_date"], r["date_precision"]) for r in dated).most_common(1)[0][0]
-    place = min(rows, key=lambda r: (r["_prec"], _reverse(_clarity(r))))
+    # the finest place; of a region and a village in it that the gazetteer lacks (both precision 2), the village
+    place = min(rows, key=lambda r: (r["_prec"], r["location"] == r["admin1"], _reverse(_clarity(r))))
     ev = {
         "event_date": date_row[0], "date_precision": date_row[1],
         "event_type": best["event_type"],

@@ -385,7 +385,8 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
     if place is None and trigger.event_type in AT_HOME and actor is not None and actor.country:
         home = places.country_place(actors.country_iso2(actor.country) or "")
         place = _Synthetic(home) if home else None  # "Poland scrambled jets", "Polish prosecutors indicted"
-    if actor is None and trigger.event_type == "ASSAULT" and place is not None:
+    inferred = actor is None and trigger.event_type == "ASSAULT" and place is not None
+    if inferred:
         enemy = _ENEMY.get(actors.country_iso3(place.place.country) or "")
         actor = _CountryActor(enemy) if enemy else None  # an unattributed strike in the war zone
     when = _event_date(scene, item, trigger)
@@ -393,6 +394,8 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
     if context is not None and (not _national_tally(figs) or THE_TOWN.search(masked)) and (
             isinstance(place, _Synthetic) or (_is_district(place) and context.geo_precision == 1)):
         mention = _inherit_place(mention, context)
+        if inferred and isinstance(place, _Synthetic):  # the attacker was guessed from the country it replaced
+            mention = replace(mention, **{f: getattr(context, f) for f in (*ACTOR_FIELDS, "target", "target_country")})
     elif isinstance(place, _Synthetic) and violent:
         titled = [p for p in all_places if p.in_title and p.place.geo_precision < 3]
         if titled:  # "..., mayor of Kyiv Vitali Klitschko said": an official reports on their own city
@@ -575,6 +578,9 @@ def _named_participants(text, trigger, actor_matches, claimant):
         return _attacker(actor_matches, claimant), None
     full = [a for a in actor_matches if not a.adjectival]
     before = [a for a in full if a.end <= trigger.start and a is not claimant]
+    if trigger.event_type == "ASSAULT":
+        # "the governor of Russia's Irkutsk region says a drone attack ...": the region's country, not the attacker
+        before = [a for a in before if not (a.possessive and a.kind == "state" and OWN_REGION.match(text, a.end))]
     after = [a for a in full if a.start >= trigger.end and a is not claimant]
     agent = next((a for a in after if re.search(r"\bby\s+(?:the\s+)?$", text[max(0, a.start - 8):a.start])), None)
     modifier = _modifier(text, trigger, actor_matches)
@@ -672,6 +678,7 @@ REPELLED = re.compile(r"(?:repell?ed|repuls(?:ed|ing)|repelling|fended\s+off|bea
 OWN_FORCES = re.compile(r"\b(?:its|their)\s+(?:own\s+)?(?:forces|troops|units|military|air\s+defences|army)\b", re.I)
 MAIN_TARGET = re.compile(r"\bwith\s+[^.;]{0,40}?\b(?:the\s+)?main\s+target", re.I)
 CLAUSE_SUBJECT = re.compile(r"^[^.;]{0,12}\b(?:in|during)\s+which\s+(?:the\s+)?$", re.I)
+OWN_REGION = re.compile(r"[’']s\s+(?:[A-Z][\w’'-]+\s+){1,2}(?:region|oblast|province|republic|krai)\b", re.I)
 SELF_STATE = re.compile(r"\b(?:he|she|they|we|I)\s+(?:was|were|is|are|am|had\s+been|has\s+been|felt|feels)\s+"
                         r"(?:\w+ly\s+)?$", re.I)
 ATTACK_NOUN = re.compile(r"\b(?:strikes?|attacks?|assaults?|bombings?|shelling|bombardment)\b", re.I)
@@ -789,7 +796,9 @@ def _location(text, found_places, trigger, actor, target, claimant, country_hint
         # "reached the border of the Donetsk region and were advancing into the Dnipropetrovsk region":
         # a place named only as the edge of another is not where it happened, when another is named
         inside = [p for p in found_places if not BORDER_OF.search(text, max(0, p.start - 30), p.start)]
-        return min(_consistent(inside or found_places), key=lambda p: (p.place.geo_precision, p.start))
+        # a village the gazetteer lacks has its region's precision, but is the finer of the two
+        return min(_consistent(inside or found_places),
+                   key=lambda p: (p.place.geo_precision, p.place.kind != "city", p.start))
     if trigger.event_type != "ASSAULT":
         return None
     capital = CAPITAL.search(text)

@@ -63,6 +63,7 @@ from ..errors import VocabularyError
 from ..vocab import load_csv, read_text, split_aliases
 
 THEATRE = ("UA", "RU")
+SETTLEMENT_OF = re.compile(r"\b(?:village|settlement|hamlet)\s+of\s+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)\b")
 _SEP = r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)"
 LIST_BETWEEN = re.compile(rf"{_SEP}(?:[A-Z][\w'’-]*{_SEP})*")   # ", Olenya, Dyagilevo and "
 MIN_FOREIGN_POP = 50_000        # a town outside UA/RU needs this many people (or places.csv)
@@ -522,7 +523,29 @@ class _Matcher:
         self._spread_plural(hits)
         self._namesakes_in_named_regions(hits)
         self._namesakes_in_a_list(hits)
+        self._unknown_villages(hits)
         return [self._emit(h) for h in hits]
+
+    def _unknown_villages(self, hits: list[_Hit]) -> None:
+        """"the village of Dolotinka in Rostov Oblast": a settlement the gazetteer lacks, in the one region
+        the text names, keeps its name with the region's coordinates (so geo_precision 2)."""
+        if " of " not in self.text:
+            return
+        regions = {h.place.name: h.place for h in hits if h.place.kind == "region"}
+        if len(regions) != 1:
+            return
+        (region,) = regions.values()
+        for m in SETTLEMENT_OF.finditer(self.text):
+            if any(h.start < m.end("name") and m.start("name") < h.end for h in hits):
+                continue
+            first = bisect.bisect_left(self.starts, m.start("name"))
+            last = bisect.bisect_left(self.starts, m.end("name")) - 1
+            if first >= len(self.tokens) or self.tokens[first].start != m.start("name"):
+                continue
+            place = Place(m.group("name"), "city", region.country, region.name, region.latitude, region.longitude,
+                          2, 0)
+            hits.append(_Hit(place, first, last, m.start("name"), m.end("name")))
+        hits.sort(key=lambda h: h.start)
 
     def _namesakes_in_a_list(self, hits: list[_Hit]) -> None:
         """"the Belaya, Olenya, Dyagilevo and Ivanovo bases": a town listed with towns of one other country
