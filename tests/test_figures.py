@@ -78,6 +78,7 @@ def test_the_day_of_a_date_is_not_a_count(text, expected):
     ("A man was killed in Kherson.", [("killed", 1, "exact")]),
     # only an opening "The" introduces the person; one inside the sentence refers back to a count
     ("Two men were injured and the man later died.", [("injured", 2, "exact")]),
+    ("A drone crashed into a flat and killed a retired teacher.", [("killed", 1, "exact")]),
     # a name given between the person and the verb
     ("The man, identified only as Andriy S, was detained at the border.", [("detained", 1, "exact")]),
 ])

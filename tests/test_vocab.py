@@ -98,6 +98,12 @@ def test_companions_are_single_lower_case_nouns():
     assert len(set(companions)) == len(companions)
 
 
+def test_person_modifiers_are_single_lower_case_words():
+    modifiers = load_lines("person_modifiers.txt")
+    assert modifiers and all(re.fullmatch(r"[a-z]+", m) for m in modifiers)
+    assert len(set(modifiers)) == len(modifiers)
+
+
 def test_statement_channels_compile_and_name_a_known_channel():
     rows = load_csv("statement_channels.csv")
     assert {r["channel"] for r in rows} == {"post", "press", "address", "interview"}

@@ -91,7 +91,7 @@ def vocab() -> _Vocab:
     singular_nouns = [n for n, r in nouns.items() if r["singular"] == "yes"]
     # "a man was killed" is one; so is "The pilot, Lt Col ..., died" when it opens the sentence
     # "a young man and his brother", "the driver and his assistant": two
-    mods = r"(?:(?:young|elderly|old|local|teenage|[\w]+-year-old|[A-Z][\w-]*)\s+)"
+    mods = rf"(?:(?:{_alt(load_lines('person_modifiers.txt'))}|[\w]+-year-old|[A-Z][\w-]*)\s+)"
     person = rf"{mods}{{0,2}}(?:{_alt(singular_nouns)})\b"
     pair = rf"\s+and\s+(?:his|her|their)\s+{mods}?(?:{_alt(load_lines('companions.txt'))})\b"
     singular = re.compile(
