@@ -111,6 +111,17 @@ def test_prisoners_handed_over_and_counted_per_side(text, expected):
     assert figs(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Russia attacked with 52 drones overnight, 29 of which were shot down or jammed.",
+     [("drones", 52, "exact"), ("drones_downed", 29, "exact")]),
+    ("Russia fired 10 missiles; six of them were intercepted.",
+     [("missiles", 10, "exact"), ("missiles_downed", 6, "exact")]),
+    ("Russia fired seven missiles, three of which hit Kyiv.", [("missiles", 7, "exact")]),  # hit, not downed
+])
+def test_the_part_downed_of_which_or_of_them(text, expected):
+    assert figs(text) == expected
+
+
 def test_a_part_of_a_count_made_elsewhere_is_no_launch_count():
     assert figs("The ministry said 12 of the drones had been heading towards Moscow.") == []
     assert figs("Air defences shot down six of the missiles and 245 of the drones.") == [

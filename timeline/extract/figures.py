@@ -277,6 +277,7 @@ def _verb_ends_at(text: str, start: int) -> bool:
     return hit is not None and hit.end("verb") == len(before.rstrip())
 
 
+OF_WHICH = re.compile(r"\s+of\s+(?:which|them)\b", re.I)
 EACH_SIDE = re.compile(r"\s+from\s+each\s+side\b", re.I)
 LAUNCHED = frozenset({"drones", "missiles", "bombs"})
 PART_OF = re.compile(r"[\w,.]+\s+of\s+(?:the|those|these|them)\b", re.I)
@@ -291,6 +292,12 @@ def _figure_at(text: str, m: re.Match, base: int, last_weapon: str,
     dist = re.match(r"\s+(?:out\s+)?of\s+(?:the\s+)?(?P<total>[\d,]+|\w+)", text[m.end():])
     n = v.noun.match(text, m.end())
     if dist and not n:
+        rel = OF_WHICH.match(text, m.end())
+        wafter = v.weapon_verb_after.match(text[rel.end():rel.end() + 50]) if rel else None
+        if wafter:  # "52 drones overnight, 29 of which were shot down": a part of the last weapon count, downed
+            weapon = "drones" if ELECTRONIC.search(wafter.group("verb")) else _weapon(last_weapon)
+            return [(_make(text, m.start(), rel.end(), base, weapon + "_downed", value, weapon, m.start()),
+                     (m.start(), rel.end()))]
         share = re.match(r"\s+of\s+(?:the|them|those|these)\b", text[m.end():])
         n_after = v.noun.match(text, m.end() + share.end()) if share else None
         if n_after and not re.match(r"\s*[\d,]", text[m.end() + share.end():]):
