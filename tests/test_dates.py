@@ -105,6 +105,12 @@ CASES = [
     ("Ukraine may strike back, officials warned.", "2025-05-20", "2025-05-20", "day", False),
     ("February 30 is not a date.", "2025-05-20", "2025-05-20", "day", False),
     ("Nothing happened on 31 April.", "2025-05-20", "2025-05-20", "day", False),
+    # a time of day "of" a date is that date; a vaguer span gives way to the day named inside it
+    ("The old record was set less than a week ago, in the early hours of 4 July.", "2025-07-09",
+     "2025-07-04", "day", True),
+    ("Drones struck Odesa on the night of June 5.", "2025-06-09", "2025-06-05", "day", True),
+    ("Earlier this month, on 3 July, talks resumed.", "2025-07-20", "2025-07-03", "day", True),
+    ("Last month the EU adopted a package.", "2025-07-20", "2025-06-01", "month", True),
 ]
 
 
@@ -123,6 +129,7 @@ WINDOWS = [
     ("Russia struck the port overnight into Sunday.", "2025-05-25", 1),
     ("A fire broke out yesterday evening.", "2025-05-03", 0),
     ("The talks took place on Monday.", "2025-05-20", 0),
+    ("Drones struck Odesa in the early hours of 5 June.", "2025-06-09", 1),
     ("Nothing to see.", "2025-05-20", 0),
 ]
 

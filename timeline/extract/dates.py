@@ -511,11 +511,25 @@ def resolve_date(text: str, anchor: dt.datetime) -> DateMatch:
     return choose_date(find_dates(text, anchor), anchor)
 
 
+SPAN_DAYS = {"week": 7, "month": 31, "year": 366}
+
+
+def _within(day: DateMatch, coarse: DateMatch) -> bool:
+    """`day` falls in the week, month or year `coarse` names."""
+    if coarse.precision == "month":
+        return (day.date.year, day.date.month) == (coarse.date.year, coarse.date.month)
+    if coarse.precision == "year":
+        return day.date.year == coarse.date.year
+    return 0 <= (day.date - coarse.date).days < SPAN_DAYS.get(coarse.precision, 0)
+
+
 def choose_date(matches: list[DateMatch], anchor: dt.datetime) -> DateMatch:
     """`resolve_date`'s choice among phrases already found by `find_dates`."""
     for wanted in (("event",), ("quoted", "context")):
         for match in matches:
             if match.role in wanted:
-                return match
+                # "less than a week ago, in the early hours of 4 July": the day inside the vaguer span
+                finer = (m for m in matches if m.role in wanted and m.precision == "day" and _within(m, match))
+                return next(finer, match) if match.precision != "day" else match
     base = anchor.date() if isinstance(anchor, dt.datetime) else anchor
     return DateMatch(date=base, precision="day", explicit=False, window=0, start=None, end=None, text=None)
