@@ -93,6 +93,12 @@ def test_one_person_named_by_a_singular_noun(text, expected):
     # "the" inside a sentence counts only when a second person follows it
     ("A bridge gave way under a freight train, injuring the driver and his assistant.", [("injured", 2, "exact")]),
     ("A woman was injured and her son was taken to hospital.", [("injured", 1, "exact")]),
+    ("A young woman and her two-month-old son were killed.", [("killed", 2, "exact")]),
+    # a relative named on their own, with a casualty verb, is one more person
+    ("The drone hit a car, killing a 61-year-old man and injuring his wife.",
+     [("killed", 1, "exact"), ("injured", 1, "exact")]),
+    ("A man was killed and his daughter was wounded.", [("killed", 1, "exact"), ("injured", 1, "exact")]),
+    ("The president and his wife laid flowers.", []),
 ])
 def test_a_person_and_a_companion_are_two(text, expected):
     assert figs(text) == expected

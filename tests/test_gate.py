@@ -112,7 +112,7 @@ def test_figure_gates_never_skip_a_pattern_that_matches_real_sentences():
     missed, closed = [], 0
     for sentence in _sentences():
         folded = gate.fold(sentence)
-        for pattern, opens in ((v.toll, v.toll_gate), (v.singular, v.singular_gate)):
+        for pattern, opens in ((v.toll, v.toll_gate), (v.singular, v.singular_gate), (v.kin, v.kin_gate)):
             if not opens.may_match(folded):
                 closed += 1
                 if pattern.search(sentence):

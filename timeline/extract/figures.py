@@ -59,6 +59,8 @@ class _Vocab:
     tolls: dict          # phrase (lowercase) -> category
     toll_gate: Gate      # most sentences name no toll, nor a person counted as one ("a man")
     singular_gate: Gate
+    kin: re.Pattern      # "his wife", "her son": one relative, counted when a casualty verb goes with them
+    kin_gate: Gate
 
 
 def _alt(phrases) -> str:
@@ -91,9 +93,11 @@ def vocab() -> _Vocab:
     singular_nouns = [n for n, r in nouns.items() if r["singular"] == "yes"]
     # "a man was killed" is one; so is "The pilot, Lt Col ..., died" when it opens the sentence
     # "a young man and his brother", "the driver and his assistant": two
-    mods = rf"(?:(?:{_alt(load_lines('person_modifiers.txt'))}|[\w]+-year-old|[A-Z][\w-]*)\s+)"
+    mods = rf"(?:(?:{_alt(load_lines('person_modifiers.txt'))}|[\w]+-(?:year|month|week|day)-old|[A-Z][\w-]*)\s+)"
     person = rf"{mods}{{0,2}}(?:{_alt(singular_nouns)})\b"
-    pair = rf"\s+and\s+(?:his|her|their)\s+{mods}?(?:{_alt(load_lines('companions.txt'))})\b"
+    kin_nouns = _alt(load_lines('companions.txt'))
+    pair = rf"\s+and\s+(?:his|her|their)\s+{mods}?(?:{kin_nouns})\b"
+    kin = re.compile(rf"\b(?:[Hh]is|[Hh]er|[Tt]heir)\s+{mods}{{0,2}}(?P<noun>{kin_nouns})\b")
     singular = re.compile(
         rf"(?:\b(?P<num>[Aa]n?)|^(?P<the>The)|\b(?P<the_pair>[Tt]he)(?=\s+{person}{pair}))\s+{mods}{{0,2}}"
         rf"(?P<noun>{_alt(singular_nouns)})\b(?P<pair>{pair})?"
@@ -124,7 +128,7 @@ def vocab() -> _Vocab:
             rf"(?<![A-Za-z])(?P<sym>[$€£])\s?(?P<num>{digit_num})(?:\s?(?P<scale>million|billion|bn|mn|m|k)\b)?"
             r"(?!\s+(?:per|a|an|each)\s)(?![\w.])"
         ),
-        toll=toll, tolls=tolls, toll_gate=Gate(toll), singular_gate=Gate(singular),
+        toll=toll, tolls=tolls, toll_gate=Gate(toll), singular_gate=Gate(singular), kin=kin, kin_gate=Gate(kin),
     )
 
 
@@ -198,6 +202,13 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
     for m in v.singular.finditer(text) if v.singular_gate.may_match(folded) else ():
         if not any(s <= m.start() < e for s, e in used) and not _blocked(text, m.start()):
             fig = _person(text, m, base, value=2 if m["pair"] else 1)
+            if fig:
+                figures.append(fig)
+                used.append((m.start(), m.end()))
+    # "killing a 58-year-old man and injuring his wife": a relative named on their own is one person
+    for m in v.kin.finditer(text) if v.kin_gate.may_match(folded) else ():
+        if not any(s <= m.start() < e for s, e in used):
+            fig = _person(text, m, base, value=1)
             if fig:
                 figures.append(fig)
     figures.sort(key=lambda f: (f.char_start, f.category))
