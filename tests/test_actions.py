@@ -64,6 +64,23 @@ def test_negation_does_not_hide_an_attack_or_a_later_trigger():
     assert find_trigger("There was no deal on Monday, but the sides signed a deal on Tuesday.").event_type == "AGREE"
 
 
+@pytest.mark.parametrize("text", [
+    "She said ministers would talk about stepping up military aid for Kyiv.",
+    "The final communique is expected to note the leaders’ support for a ceasefire.",
+    "The Vatican remained ready to host talks between the two sides.",
+    "The three men will be sentenced at a later date.",
+])
+def test_a_forecast_or_an_offer_is_not_yet_an_event(text):
+    assert find_trigger(text) is None
+
+
+def test_a_forecast_does_not_hide_an_attack_a_threat_or_a_later_event():
+    assert find_trigger("Officials said more strikes were expected to follow after drones hit Odesa.",
+                        {"drones"}).event_type == "ASSAULT"
+    assert find_trigger("Brussels said it would be ready to adopt new sanctions.").event_type == "THREATEN"
+    assert find_trigger("The ministers were expected to attend, and they signed a deal on Friday.").event_type == "AGREE"
+
+
 def test_commentary_is_not_an_event():
     assert find_trigger("Much of the commentary was overblown, writes our correspondent.") is None
 

@@ -54,14 +54,23 @@ def _weapons() -> Gates[_Rule]:
 NEGATED = re.compile(r"\b(?:no|without(?:\s+an?|\s+any)?)\s+(?:[\w-]+\s+)?$", re.I)
 
 
+# "ministers would talk about stepping up support", "is expected to note", "remained ready to host talks",
+# "would no longer travel ... to facilitate talks", "will be sentenced at a later date": not (yet) an event
+UNREAL = re.compile(r"\b(?:(?:would|will|could|might|may)\s+(?:talk\s+about|discuss)|(?:is|are)\s+expected\s+to"
+                    r"|ready\s+to|no\s+longer|(?:will|would)\s+be)\s+(?:[\w’'-]+\s+){0,5}?$", re.I)
+REAL_ANYWAY = frozenset({"ASSAULT", "THREATEN"})   # an attack is reported as it is; a threat is about the future
+
+
 def _searches(rules: Gates[_Rule], text: str):
     """(rule, first match not negated) of every rule that matches `text`, in rule order. Only
     statements and agreements are negated so: "no casualties" still reports an attack."""
     for rule in rules.runnable(text):
         for m in rule.pattern.finditer(text):
+            before = max(0, m.start() - 60)
             if rule.row.get("event_type") == "ASSAULT" or not NEGATED.search(text, max(0, m.start() - 30), m.start()):
-                yield rule, m
-                break
+                if rule.row.get("event_type") in REAL_ANYWAY or not UNREAL.search(text, before, m.start()):
+                    yield rule, m
+                    break
 
 
 def weapon(text: str) -> dict | None:
