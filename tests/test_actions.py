@@ -81,6 +81,16 @@ def test_a_forecast_does_not_hide_an_attack_a_threat_or_a_later_event():
     assert find_trigger("The ministers were expected to attend, and they signed a deal on Friday.").event_type == "AGREE"
 
 
+@pytest.mark.parametrize("text, event_type", [
+    ("The foreign minister warned that Moscow was stalling to win more ground.", "ACCUSE"),
+    ("Zelensky warned Putin is buying time to continue the war.", "ACCUSE"),
+    ("Kallas warned that Europe would respond harder if the bombing went on.", "THREATEN"),
+    ("The Kremlin warned of retaliation.", "THREATEN"),
+])
+def test_a_warning_about_what_someone_does_is_an_accusation_about_what_will_follow_a_threat(text, event_type):
+    assert find_trigger(text).event_type == event_type
+
+
 def test_commentary_is_not_an_event():
     assert find_trigger("Much of the commentary was overblown, writes our correspondent.") is None
 
