@@ -2,6 +2,7 @@
 import pytest
 
 from timeline.extract.actions import find_trigger
+from timeline.extract.sentences import mask_quotes
 
 
 @pytest.mark.parametrize("text, cats, etype, mode", [
@@ -89,6 +90,15 @@ def test_a_forecast_does_not_hide_an_attack_a_threat_or_a_later_event():
 ])
 def test_a_warning_about_what_someone_does_is_an_accusation_about_what_will_follow_a_threat(text, event_type):
     assert find_trigger(text).event_type == event_type
+
+
+@pytest.mark.parametrize("text", [
+    "Kyiv called the attack barbaric.",
+    "Zelensky called the strike a terrorist act.",
+    "The ministry branded the raid “terrorism”.",
+])
+def test_calling_an_act_a_crime_accuses(text):
+    assert find_trigger(mask_quotes(text)).event_type == "ACCUSE"
 
 
 def test_commentary_is_not_an_event():

@@ -458,3 +458,10 @@ def test_a_governor_of_russias_region_reporting_a_drone_attack_is_not_the_attack
     assert (first.location, first.admin1, first.geo_precision) == ("Sredny", "Irkutsk Oblast", 2)
     # the next sentence names no place: it takes the attack's place, and its sides with it
     assert (then.location, then.actor_country, then.target_country) == ("Sredny", "UKR", "RUS")
+
+
+def test_a_label_and_an_arrest_in_one_sentence_are_two_events_and_the_quote_stays_with_its_clause():
+    it = item("The ministry calls the raid a “terrorist act” and says several suspects have been detained.")
+    label, arrest = extract_item(it)
+    assert (label.event_type, arrest.event_type) == ("ACCUSE", "COERCE")
+    assert it.text[label.char_start:label.char_end] == "The ministry calls the raid a “terrorist act”"

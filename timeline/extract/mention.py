@@ -110,7 +110,7 @@ def _speaker_of(previous: Mention):
 
 # Clause boundaries: "; ", ", and ", ", while ", ", after ", " while ", and " and <verb>ed" (a second predicate).
 CLAUSE = re.compile(r";\s+|,\s*(?:and|while|whereas|but|after|along\s+with|as\s+well\s+as)\s+|\s+while\s+"
-                    r"|\s+and\s+(?=[a-z]+ed\b)"
+                    r"|\s+and\s+(?=[a-z]+ed\b|(?:says|said|adds|added)\b)"
                     r"|(?P<ellipsis>\s+and\s+(?=[\w,]+\s+(?:more\s+)?(?:over|above|in)\s+(?:the\s+)?[A-Z]))")
 # "61 drones were downed, including 24 over Kursk and 17 over Belgorod": a breakdown of one tally, not two events
 BREAKDOWN = re.compile(r"\b(?:including|among\s+them|of\s+which|of\s+them)\b", re.I)
@@ -337,7 +337,10 @@ def _clauses(sentence: Sentence) -> list[Sentence]:
     masked = mask_quotes(sentence.text)
     cuts = [m for m in CLAUSE.finditer(masked)
             if not (m["ellipsis"] and BREAKDOWN.search(masked, 0, m.start()))]  # "and eight over Kursk"
-    spans = zip([0] + [m.end() for m in cuts], [m.start() for m in cuts] + [len(sentence.text)])
+    # a cut's leading blanks may be a masked quotation ("calls the strikes a “terrorist attack” and says"):
+    # the quotation stays with its clause
+    ends = [m.start() + len(m.group()) - len(m.group().lstrip()) for m in cuts]
+    spans = zip([0] + [m.end() for m in cuts], ends + [len(sentence.text)])
     out = []
     for start, end in spans:
         text = sentence.text[start:end].strip(" ,;")
