@@ -37,6 +37,8 @@ _ENGINE_FOLDS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u2
 
 def fold(text: str) -> str:
     """`text` lower-cased as the re engine compares letters under IGNORECASE (for gates only)."""
+    if text.isascii():          # nearly every sentence: the table maps only non-ASCII letters
+        return text.lower()
     return text.translate(_ENGINE_FOLDS).lower()
 
 
@@ -112,7 +114,12 @@ T = TypeVar("T")
 
 class Gates(Generic[T]):
     """Rules (anything with a `.pattern`) with their gates: `runnable(text)` yields, in rule order,
-    the rules that may match `text`; the others cannot."""
+    the rules that may match `text`; the others cannot.
+
+    A sentence is asked about more than once (a trigger's weapon is looked up twice, the date and
+    trigger rules read the same masked text), so the answers for the last few texts are kept."""
+
+    MEMO = 8     # texts remembered: those of one sentence and its clauses
 
     def __init__(self, rules: Sequence[T]):
         self.rules = tuple(rules)
@@ -127,11 +134,18 @@ class Gates(Generic[T]):
             self._automaton.add_word(s, tuple(rules_needing))
         if users:
             self._automaton.make_automaton()
+        self._memo: dict[str, list[T]] = {}   # text -> its runnable rules (callers only read them)
 
     def runnable(self, text: str):
         if self._automaton.kind != ahocorasick.AHOCORASICK:
             return self.rules
-        wanted = set(self._always)
-        for _end, rules_needing in self._automaton.iter(fold(text)):
-            wanted.update(rules_needing)
-        return [self.rules[i] for i in sorted(wanted)]
+        found = self._memo.get(text)
+        if found is None:
+            wanted = set(self._always)
+            for _end, rules_needing in self._automaton.iter(fold(text)):
+                wanted.update(rules_needing)
+            found = [self.rules[i] for i in sorted(wanted)]
+            if len(self._memo) >= self.MEMO:
+                del self._memo[next(iter(self._memo))]     # the oldest
+            self._memo[text] = found
+        return found

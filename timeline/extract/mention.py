@@ -122,9 +122,11 @@ def extract_clauses(item: Item, sentence: Sentence, country_hint: str = "UA",
     if earlier is not None:
         return earlier
     whole = extract_sentence(item, sentence, country_hint, context)
+    if whole is None:
+        return []
     clauses = _clauses(sentence)
-    if whole is None or len(clauses) < 2:
-        return [whole] if whole is not None else []
+    if len(clauses) < 2:
+        return [whole]
     # a clause of a violent sentence is read as violent: "Sunday's attack set fire to a depot in X and
     # injured six in Y" (the clause without the figures still reports an attack)
     armed = frozenset(whole.figure_values()) & actions.VIOLENT_FIGURES
