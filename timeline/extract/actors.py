@@ -63,15 +63,16 @@ def find_actors(text: str) -> list[ActorMatch]:
     """Every actor named in `text`, longest match first, non-overlapping, in text order."""
     scan = _Scan(text, _lexicon())
     starts = _starts()
+    norm = scan.norm
+    # the tokens a name, title or actor noun starts with (at any other, `best` finds nothing)
+    candidates = [i for i, (a, b) in enumerate(scan.toks) if norm[a:a + 1].lower() + norm[a + 1:b] in starts]
     out: list[ActorMatch] = []
     i = 0
-    while i < len(scan.toks):
-        if _key(scan.word(i)) not in starts:   # no name, title or actor noun starts with this word
-            i += 1
-            continue
-        found = scan.best(i)
+    for c in candidates:
+        if c < i:
+            continue        # inside the previous match
+        found = scan.best(c)
         if found is None:
-            i += 1
             continue
         i, matches = found
         out.extend(matches)
@@ -148,7 +149,9 @@ class _Table:
             piece = norm[toks[i][0]:toks[j - 1][1]]
             if "\n" in piece:
                 continue
-            value = self.get(_SPACES.sub(" ", piece))
+            if "\t" in piece or "  " in piece:
+                piece = _SPACES.sub(" ", piece)
+            value = self.get(piece)
             if value is not None:
                 return j, value
         return None
@@ -176,6 +179,7 @@ def _starts() -> frozenset[str]:
     return lex.names.starts() | lex.titles.starts() | lex.nouns.starts()
 
 
+@lru_cache(maxsize=1 << 16)    # the tables fold the same few thousand pieces of text again and again
 def _fold(s: str) -> str:
     return _WORD_START.sub(lambda m: m.group().lower(), s)
 
@@ -382,8 +386,8 @@ class _Scan:
 
     def __init__(self, text: str, lex: _Lexicon):
         self.text = text
-        self.norm = text.translate(_NORMALISE)
-        self.toks = tuple((m.start(), m.end()) for m in _TOKEN.finditer(self.norm))
+        self.norm = text if text.isascii() else text.translate(_NORMALISE)   # the table maps non-ASCII only
+        self.toks = tuple([m.span() for m in _TOKEN.finditer(self.norm)])
         self.lex = lex
         self._names: dict[int, object] = {}
         self._titles: dict[int, object] = {}
