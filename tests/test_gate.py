@@ -96,6 +96,16 @@ def test_runnable_keeps_rule_order_and_ungated_rules():
     assert gate.Gates([]).runnable("anything") == ()
 
 
+def test_number_words_gate():
+    """A number is digits (any script's, as `\\d` reads them) or opens the number words' gate."""
+    v = figures.vocab()
+    assert v.number_words_gate.needs and {"one", "twenty", "dozen"} <= v.number_words_gate.needs
+    for text in ("Twenty-five were hurt", "a dozen drones", "ONE person died"):
+        assert v.number.search(text) and v.number_words_gate.may_match(gate.fold(text))
+    assert not v.number_words_gate.may_match(gate.fold("Missiles struck at dawn"))   # ("drones" has "one")
+    assert figures.find_figures("\u0663 drones were shot down")[0].value == 3   # Arabic-Indic digit
+
+
 def test_one_patterns_gate():
     toll = gate.Gate(re.compile(r"\bdeath\s+toll\b|\bnumber\s+of\s+dead\b", re.I))
     assert toll.may_match(gate.fold("The DEATH toll rose to 12"))
@@ -119,5 +129,7 @@ def test_figure_gates_never_skip_a_pattern_that_matches_real_sentences():
                     missed.append((pattern.pattern[:40], sentence))
         if v.money.search(sentence) and not figures.CURRENCY.search(sentence):
             missed.append(("money", sentence))
+        if v.number.search(sentence) and not (figures.DIGIT.search(sentence) or v.number_words_gate.may_match(folded)):
+            missed.append(("number", sentence))
     assert not missed
     assert closed > 0
