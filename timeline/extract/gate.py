@@ -29,6 +29,7 @@ from typing import Generic, Iterable, Sequence, TypeVar
 import ahocorasick
 
 MIN_LITERAL = 3      # shorter required strings ("on", "of") are in nearly every sentence: not worth a gate
+MIN_DIGITS = 2       # but two digits are rare enough: the "19" or "20" of a year
 
 # characters whose case variant, for the re engine, is an ASCII letter but which str.lower() keeps
 # or maps elsewhere ("İ".lower() is two characters); tests check this table against the engine
@@ -48,7 +49,7 @@ def required(pattern: str | re.Pattern) -> frozenset[str] | None:
     source = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
     flags = pattern.flags if isinstance(pattern, re.Pattern) else 0
     found = _sequence(sre_parse.parse(source, flags))
-    if not found or min(map(len, found)) < MIN_LITERAL:
+    if not found or any(len(s) < (MIN_DIGITS if s.isdigit() else MIN_LITERAL) for s in found):
         return None
     return frozenset(found)
 
