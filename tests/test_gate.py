@@ -135,3 +135,14 @@ def test_figure_gates_never_skip_a_pattern_that_matches_real_sentences():
             missed.append(("number", sentence))
     assert not missed
     assert closed > 0
+
+
+def test_speech_gate_never_skips_a_speech_verb_in_real_sentences():
+    """extract_sentence looks for a speech verb (to type a quotation) only where its gate opens."""
+    from timeline.extract import mention
+    attribution = mention._attribution()
+    assert attribution.speech_gate.needs is not None
+    sentences = _sentences()
+    missed = [s for s in sentences if attribution.speech.search(s) and not attribution.speech_gate.may_match(gate.fold(s))]
+    assert not missed
+    assert any(not attribution.speech_gate.may_match(gate.fold(s)) for s in sentences)

@@ -14,6 +14,7 @@ from functools import lru_cache
 from ..models import PLACE_FIELDS, Item, Mention
 from ..vocab import load_csv, load_lines
 from . import actions, actors, dates, figures, places
+from .gate import Gate, fold
 from .sentences import Sentence, mask_quotes, split_sentences
 
 # A name that is both a place and an actor (Kyiv, Moscow, Ukraine) is a place after these words;
@@ -331,11 +332,11 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
     when this sentence reports an attack without naming where.
     """
     masked = mask_quotes(sentence.text)
-    if not re.search(r"[A-Za-z]{3}", masked):
+    if not LETTERS.search(masked):
         return None  # a sentence that is only a quotation
     figs = figures.find_figures(sentence.text, base=sentence.start)
     trigger = actions.find_trigger(masked, {f.category for f in figs} | armed)
-    if trigger is None and _attribution().speech.search(masked):
+    if trigger is None and _speaks(masked):
         trigger = actions.find_statement(sentence.text)
     if trigger is None:
         return None
@@ -377,6 +378,15 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
         if region is not None:
             mention = replace(mention, **_place_fields(region))
     return mention
+
+
+LETTERS = re.compile(r"[A-Za-z]{3}")
+
+
+def _speaks(text: str) -> bool:
+    """`text` has a speech verb ("said", "according to")."""
+    attribution = _attribution()
+    return attribution.speech_gate.may_match(fold(text)) and attribution.speech.search(text) is not None
 
 
 # Events a state does on its own soil: where none is named, they happened in the actor's country.
@@ -485,6 +495,7 @@ class _Attribution:
     before: re.Pattern     # "according to " right before a source
     after: re.Pattern      # " said" right after a source
     speech: re.Pattern     # any speech verb: a quotation typed by what it says needs a speaker outside it
+    speech_gate: Gate      # most sentences with no trigger have no speech verb either
     dated: re.Pattern      # a speech verb right before a date: "said on Monday" is the day of the report
 
 
@@ -499,7 +510,8 @@ def _attribution() -> _Attribution:
     return _Attribution(
         before=re.compile(rf"\b(?:{alt(('before',))})\s+(?:the\s+)?$", re.I),
         after=re.compile(rf"^\s*(?:,\s*)?(?:{alt(('after',))})\b", re.I),
-        speech=re.compile(rf"\b(?:{every})\b", re.I),
+        speech=(speech := re.compile(rf"\b(?:{every})\b", re.I)),
+        speech_gate=Gate(speech),
         dated=re.compile(rf"\b(?:{every})(?:\s+\w+)?\s*$", re.I),
     )
 
