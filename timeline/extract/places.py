@@ -599,7 +599,13 @@ class _Matcher:
         person = self._person(i, span)
         if person:
             return None, person
-        for n in range(span, 0, -1):
+        longest = span
+        raw = self.text[tok.start:self.tokens[i + span - 1].end]
+        if raw.isascii() and "." not in raw:
+            # each of these words is a word of the key, the first one first: a key of more words than
+            # the longest name that starts with it is in none of the tables below, and reads nothing
+            longest = min(span, _name_words().get(tok.key.split(" ", 1)[0], 0))
+        for n in range(longest, 0, -1):
             key = self._key(i, n)
             if key in self.index.ignore or self._ignored_after_the(i, n, key):
                 return None, n
@@ -866,6 +872,22 @@ class _Matcher:
 
     def _emit(self, hit: _Hit) -> PlaceMatch:
         return PlaceMatch(hit.place, hit.start, hit.end, self.text[hit.start:hit.end], self._in_title(hit))
+
+
+@lru_cache(maxsize=1)
+def _name_words() -> dict[str, int]:
+    """First word -> the most words of a key `_Matcher._at` can act on that starts with it: names in
+    the gazetteer tables, ignored names, and ignored "the X" names without their "the"."""
+    index = load_index()
+    keys = [index.geo, index.pinned, index.stems, index.admin1_names, index.ignore,
+            [k[4:] for k in index.ignore if k.startswith("the ")]]
+    out: dict[str, int] = {}
+    for table in keys:
+        for key in table:
+            words = key.split(" ")
+            if len(words) > out.get(words[0], 0):
+                out[words[0]] = len(words)
+    return out
 
 
 @lru_cache(maxsize=1)
