@@ -30,6 +30,13 @@ def test_required_words_of_a_pattern(pattern, needs):
     assert gate.required(re.compile(pattern, re.I)) == needs
 
 
+def test_every_required_set_of_a_pattern():
+    pattern = re.compile(r"(?:at\s+)?the\s+(?:end|start)\s+of\s+(?-i:May|June)(?!\s+day)", re.I)
+    assert gate.required_all(pattern) == ({"the"}, {"end", "start"}, {"may", "june"})   # not "at", not "day"
+    assert gate.required(pattern) == {"the"}
+    assert gate.required_all(r"\d+|yesterday") is None
+
+
 @pytest.mark.parametrize("pattern", [
     r"(?:on\s+)?of",             # only short words: in nearly every sentence, not worth a gate
     r"\d+\s*km|miles",           # one branch has no literal word at least three letters long
@@ -93,7 +100,8 @@ def test_runnable_keeps_rule_order_and_ungated_rules():
 
     rules = [Rule(r"yesterday"), Rule(r"\d+"), Rule(r"overnight"), Rule(r"night\s+raid")]
     runnable = gate.Gates(rules).runnable("Drones struck OVERNIGHT, 14 hurt")
-    assert runnable == [rules[1], rules[2], rules[3]]     # "night" is inside "overnight": the raid rule may run
+    assert runnable == [rules[1], rules[2]]     # the raid rule needs "night" (in "overnight") and "raid"
+    assert gate.Gates(rules).runnable("an overnight RAID") == [rules[1], rules[2], rules[3]]   # "night" inside a word
     assert gate.Gates(rules).runnable("calm day") == [rules[1]]
     assert gate.Gates([]).runnable("anything") == ()
 

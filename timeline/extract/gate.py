@@ -54,6 +54,51 @@ def required(pattern: str | re.Pattern) -> frozenset[str] | None:
     return frozenset(found)
 
 
+def _long_enough(strings: frozenset[str]) -> bool:
+    return all(len(s) >= (MIN_DIGITS if s.isdigit() else MIN_LITERAL) for s in strings)
+
+
+def required_all(pattern: str | re.Pattern) -> tuple[frozenset[str], ...] | None:
+    """Every set of folded strings (MIN_LITERAL letters long) each match of `pattern` needs one of:
+    "the\\s+(?:end|start)\\s+of\\s+(?:May|June)" needs "the", one of "end" and "start", and one of
+    "may" and "june". None when there is none. `required` is the most selective of them."""
+    source = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
+    flags = pattern.flags if isinstance(pattern, re.Pattern) else 0
+    found = tuple(dict.fromkeys(s for s in _all_sets(sre_parse.parse(source, flags)) if s and _long_enough(s)))
+    return found or None
+
+
+def _all_sets(items: Iterable) -> list[frozenset[str]]:
+    """The required sets of every element of a sequence, and of the elements of the sequences it
+    must contain (groups, repeats at least once); a branch gives the union of its branches' sets."""
+    out: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def close() -> None:
+        if run:
+            out.append(frozenset({"".join(run)}))
+            run.clear()
+
+    for op, av in items:
+        if op is sre.LITERAL and av < 128:
+            run.append(chr(av).lower())
+            continue
+        if op is sre.AT:
+            continue
+        close()
+        if op is sre.SUBPATTERN:
+            out.extend(_all_sets(av[-1]))
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            if av[0] >= 1:
+                out.extend(_all_sets(av[2]))
+        elif op is sre.ATOMIC_GROUP:
+            out.extend(_all_sets(av))
+        elif op is sre.BRANCH:
+            out.append(_element(op, av) or frozenset())
+    close()
+    return out
+
+
 def _sequence(items: Iterable) -> frozenset[str] | None:
     """The most selective required set of a sequence: a run of literals, or one element's set."""
     options: list[frozenset[str]] = []
@@ -129,6 +174,11 @@ class Gates(Generic[T]):
     """Rules (anything with a `.pattern`) with their gates: `runnable(text)` yields, in rule order,
     the rules that may match `text`; the others cannot.
 
+    The pass finds the strings of each rule's `required` set (which picks the rules to consider)
+    and of its other required sets (`required_all`), which a rule must each find too: a date rule
+    that needs "the" is considered in most sentences, and run only where "end" or "start" and a
+    month's name are as well.
+
     A sentence is asked about more than once (a trigger's weapon is looked up twice, the date and
     trigger rules read the same masked text), so the answers for the last few texts are kept."""
 
@@ -138,13 +188,19 @@ class Gates(Generic[T]):
         self.rules = tuple(rules)
         self.needs = tuple(required(r.pattern) for r in self.rules)   # per rule; None: always run
         self._always = tuple(i for i, needs in enumerate(self.needs) if needs is None)
+        # per rule, the required sets besides `needs` (None: none)
+        self._also = tuple(None if needs is None else tuple(s for s in required_all(r.pattern) or () if s != needs) or None
+                           for r, needs in zip(self.rules, self.needs))
         users: dict[str, list[int]] = {}
         for i, needs in enumerate(self.needs):
             for s in needs or ():
                 users.setdefault(s, []).append(i)
+        for also in self._also:
+            for s in (s for strings in also or () for s in strings):
+                users.setdefault(s, [])
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
         for s, rules_needing in sorted(users.items()):
-            self._automaton.add_word(s, tuple(rules_needing))
+            self._automaton.add_word(s, (s, tuple(rules_needing)))
         if users:
             self._automaton.make_automaton()
         self._memo: dict[str, list[T]] = {}   # text -> its runnable rules (callers only read them)
@@ -155,9 +211,13 @@ class Gates(Generic[T]):
         found = self._memo.get(text)
         if found is None:
             wanted = set(self._always)
-            for _end, rules_needing in self._automaton.iter(fold(text)):
+            present = set()
+            for _end, (s, rules_needing) in self._automaton.iter(fold(text)):
+                present.add(s)
                 wanted.update(rules_needing)
-            found = [self.rules[i] for i in sorted(wanted)]
+            also = self._also
+            found = [self.rules[i] for i in sorted(wanted)
+                     if also[i] is None or all(not present.isdisjoint(strings) for strings in also[i])]
             if len(self._memo) >= self.MEMO:
                 del self._memo[next(iter(self._memo))]     # the oldest
             self._memo[text] = found
