@@ -189,19 +189,22 @@ class Gates(Generic[T]):
         self.needs = tuple(required(r.pattern) for r in self.rules)   # per rule; None: always run
         self._always = tuple(i for i, needs in enumerate(self.needs) if needs is None)
         # per rule, the required sets besides `needs` (None: none)
-        self._also = tuple(None if needs is None else tuple(s for s in required_all(r.pattern) or () if s != needs) or None
-                           for r, needs in zip(self.rules, self.needs))
-        users: dict[str, list[int]] = {}
+        also = [None if needs is None else tuple(s for s in required_all(r.pattern) or () if s != needs) or None
+                for r, needs in zip(self.rules, self.needs)]
+        strings = sorted({s for needs in self.needs for s in needs or ()}
+                         | {s for sets in also for strings in sets or () for s in strings})
+        number = {s: k for k, s in enumerate(strings)}     # the automaton reports a string by its number
+        users: list[list[int]] = [[] for _ in strings]    # string number -> rules whose `needs` has it
         for i, needs in enumerate(self.needs):
             for s in needs or ():
-                users.setdefault(s, []).append(i)
-        for also in self._also:
-            for s in (s for strings in also or () for s in strings):
-                users.setdefault(s, [])
+                users[number[s]].append(i)
+        self._users = tuple(map(tuple, users))
+        self._also = tuple(None if sets is None else tuple(frozenset(number[s] for s in ss) for ss in sets)
+                           for sets in also)
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
-        for s, rules_needing in sorted(users.items()):
-            self._automaton.add_word(s, (s, tuple(rules_needing)))
-        if users:
+        for s in strings:
+            self._automaton.add_word(s, number[s])
+        if strings:
             self._automaton.make_automaton()
         self._memo: dict[str, list[T]] = {}   # text -> its runnable rules (callers only read them)
 
@@ -210,11 +213,9 @@ class Gates(Generic[T]):
             return self.rules
         found = self._memo.get(text)
         if found is None:
+            present = {k for _end, k in self._automaton.iter(fold(text))}
             wanted = set(self._always)
-            present = set()
-            for _end, (s, rules_needing) in self._automaton.iter(fold(text)):
-                present.add(s)
-                wanted.update(rules_needing)
+            wanted.update(*map(self._users.__getitem__, present))
             also = self._also
             found = [self.rules[i] for i in sorted(wanted)
                      if also[i] is None or all(not present.isdisjoint(strings) for strings in also[i])]
