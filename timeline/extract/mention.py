@@ -336,7 +336,9 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
         return None  # a sentence that is only a quotation
     figs = figures.find_figures(sentence.text, base=sentence.start)
     trigger = actions.find_trigger(masked, {f.category for f in figs} | armed)
-    if trigger is None and _speaks(masked):
+    if trigger is None and masked != sentence.text and _speaks(masked):
+        # (with no quotation, find_statement reads the text find_trigger just found no trigger in:
+        # every rule that matched it needs a weapon or captives, which a statement's rules do not)
         trigger = actions.find_statement(sentence.text)
     if trigger is None:
         return None
