@@ -131,7 +131,13 @@ def extract_clauses(item: Item, sentence: Sentence, country_hint: str = "UA",
     # a clause of a violent sentence is read as violent: "Sunday's attack set fire to a depot in X and
     # injured six in Y" (the clause without the figures still reports an attack)
     armed = frozenset(whole.figure_values()) & actions.VIOLENT_FIGURES
-    parts = [m for m in (extract_sentence(item, c, country_hint, armed=armed) for c in clauses) if m is not None]
+    parts = []
+    for k, clause in enumerate(clauses):
+        if len(parts) + len(clauses) - k < 2:
+            break   # "..., and X": the first clause reports nothing, so no two of them can
+        part = extract_sentence(item, clause, country_hint, armed=armed)
+        if part is not None:
+            parts.append(part)
     if len(parts) < 2 or not _distinct_events(parts):
         return [whole]
     return [_as_clause(m, whole, sentence) for m in parts]
