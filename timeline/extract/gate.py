@@ -22,6 +22,7 @@ the patterns needing one of them (and those with no gate) are run, in order.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from re import _constants as sre
 from re import _parser as sre_parse
 from typing import Generic, Iterable, Sequence, TypeVar
@@ -209,20 +210,18 @@ class Gates(Generic[T]):
             self._automaton.add_word(s, number[s])
         if strings:
             self._automaton.make_automaton()
-        self._memo: dict[str, list[T]] = {}   # text -> its runnable rules (callers only read them)
+        # text -> its runnable rules (callers only read them); lru_cache is safe across threads
+        self._remembered = lru_cache(maxsize=self.MEMO)(self._runnable)
 
     def runnable(self, text: str):
         if self._automaton.kind != ahocorasick.AHOCORASICK:
             return self.rules
-        found = self._memo.get(text)
-        if found is None:
-            present = {k for _end, k in self._automaton.iter(fold(text))}
-            wanted = set(self._always)
-            wanted.update(*map(self._users.__getitem__, present))
-            also = self._also
-            found = [self.rules[i] for i in sorted(wanted)
-                     if also[i] is None or all(not present.isdisjoint(strings) for strings in also[i])]
-            if len(self._memo) >= self.MEMO:
-                del self._memo[next(iter(self._memo))]     # the oldest
-            self._memo[text] = found
-        return found
+        return self._remembered(text)
+
+    def _runnable(self, text: str) -> list[T]:
+        present = {k for _end, k in self._automaton.iter(fold(text))}
+        wanted = set(self._always)
+        wanted.update(*map(self._users.__getitem__, present))
+        also = self._also
+        return [self.rules[i] for i in sorted(wanted)
+                if also[i] is None or all(not present.isdisjoint(strings) for strings in also[i])]
