@@ -24,9 +24,17 @@ PAGES = [ROOT / "data" / "raw", ROOT / "tests" / "gold" / "pages", ROOT.parent /
     (r"(?:early\s+)?tonight", {"tonight"}),
     (r"(?-i:Kyiv)\s+region", {"region"}),
     (r"Kharkiv{1,2}", {"kharki"}),
+    (r"(?:19|20)\d\d", {"19", "20"}),           # two digits are rare enough to gate on
 ])
 def test_required_words_of_a_pattern(pattern, needs):
     assert gate.required(re.compile(pattern, re.I)) == needs
+
+
+def test_every_required_set_of_a_pattern():
+    pattern = re.compile(r"(?:at\s+)?the\s+(?:end|start)\s+of\s+(?-i:May|June)(?!\s+day)", re.I)
+    assert gate.required_all(pattern) == ({"the"}, {"end", "start"}, {"may", "june"})   # not "at", not "day"
+    assert gate.required(pattern) == {"the"}
+    assert gate.required_all(r"\d+|yesterday") is None
 
 
 @pytest.mark.parametrize("pattern", [
@@ -34,6 +42,7 @@ def test_required_words_of_a_pattern(pattern, needs):
     r"\d+\s*km|miles",           # one branch has no literal word at least three letters long
     r"(?:yesterday)?",           # optional
     r"[a-z]+ly",                 # the only literal is short and follows a class
+    r"(?:1|20)\d",               # one digit is not
 ])
 def test_no_gate_when_nothing_is_required(pattern):
     assert gate.required(re.compile(pattern, re.I)) is None
@@ -91,9 +100,20 @@ def test_runnable_keeps_rule_order_and_ungated_rules():
 
     rules = [Rule(r"yesterday"), Rule(r"\d+"), Rule(r"overnight"), Rule(r"night\s+raid")]
     runnable = gate.Gates(rules).runnable("Drones struck OVERNIGHT, 14 hurt")
-    assert runnable == [rules[1], rules[2], rules[3]]     # "night" is inside "overnight": the raid rule may run
+    assert runnable == [rules[1], rules[2]]     # the raid rule needs "night" (in "overnight") and "raid"
+    assert gate.Gates(rules).runnable("an overnight RAID") == [rules[1], rules[2], rules[3]]   # "night" inside a word
     assert gate.Gates(rules).runnable("calm day") == [rules[1]]
     assert gate.Gates([]).runnable("anything") == ()
+
+
+def test_number_words_gate():
+    """A number is digits (any script's, as `\\d` reads them) or opens the number words' gate."""
+    v = figures.vocab()
+    assert v.number_words_gate.needs and {"one", "twenty", "dozen"} <= v.number_words_gate.needs
+    for text in ("Twenty-five were hurt", "a dozen drones", "ONE person died"):
+        assert v.number.search(text) and v.number_words_gate.may_match(gate.fold(text))
+    assert not v.number_words_gate.may_match(gate.fold("Missiles struck at dawn"))   # ("drones" has "one")
+    assert figures.find_figures("\u0663 drones were shot down")[0].value == 3   # Arabic-Indic digit
 
 
 def test_one_patterns_gate():
@@ -119,5 +139,18 @@ def test_figure_gates_never_skip_a_pattern_that_matches_real_sentences():
                     missed.append((pattern.pattern[:40], sentence))
         if v.money.search(sentence) and not figures.CURRENCY.search(sentence):
             missed.append(("money", sentence))
+        if v.number.search(sentence) and not (figures.DIGIT.search(sentence) or v.number_words_gate.may_match(folded)):
+            missed.append(("number", sentence))
     assert not missed
     assert closed > 0
+
+
+def test_speech_gate_never_skips_a_speech_verb_in_real_sentences():
+    """extract_sentence looks for a speech verb (to type a quotation) only where its gate opens."""
+    from timeline.extract import mention
+    attribution = mention._attribution()
+    assert attribution.speech_gate.needs is not None
+    sentences = _sentences()
+    missed = [s for s in sentences if attribution.speech.search(s) and not attribution.speech_gate.may_match(gate.fold(s))]
+    assert not missed
+    assert any(not attribution.speech_gate.may_match(gate.fold(s)) for s in sentences)

@@ -34,10 +34,12 @@ class Trigger:
 class _Rule:
     pattern: re.Pattern
     row: dict
+    negatable: bool = True    # "no deal": a statement or agreement can be negated, an attack is not
 
 
 def _compiled(rows) -> Gates[_Rule]:
-    return Gates([_Rule(re.compile(rf"\b(?:{row['pattern']})\b", re.I), row) for row in rows])
+    return Gates([_Rule(re.compile(rf"\b(?:{row['pattern']})\b", re.I), row, row.get("event_type") != "ASSAULT")
+                  for row in rows])
 
 
 @lru_cache(maxsize=None)
@@ -65,12 +67,18 @@ def _searches(rules: Gates[_Rule], text: str):
     """(rule, first match not negated) of every rule that matches `text`, in rule order. Only
     statements and agreements are negated so: "no casualties" still reports an attack."""
     for rule in rules.runnable(text):
+        if not rule.negatable:
+            m = rule.pattern.search(text)
+            if m is not None:
+                yield rule, m
+            continue
         for m in rule.pattern.finditer(text):
-            before = max(0, m.start() - 60)
-            if rule.row.get("event_type") == "ASSAULT" or not NEGATED.search(text, max(0, m.start() - 30), m.start()):
-                if rule.row.get("event_type") in REAL_ANYWAY or not UNREAL.search(text, before, m.start()):
-                    yield rule, m
-                    break
+            if NEGATED.search(text, max(0, m.start() - 30), m.start()):
+                continue
+            if rule.row.get("event_type") not in REAL_ANYWAY and UNREAL.search(text, max(0, m.start() - 60), m.start()):
+                continue
+            yield rule, m
+            break
 
 
 def weapon(text: str) -> dict | None:
@@ -101,10 +109,19 @@ def find_trigger(text: str, categories: set[str] = frozenset()) -> Trigger | Non
     categories found in the sentence (violent figures make it an ASSAULT).
     """
     violent = bool(categories & VIOLENT_FIGURES)
-    armed = violent or weapon(text) is not None
-    captives = "prisoners" in categories or CAPTIVES.search(text) is not None
-    needs = {"weapon": armed, "captives": captives}
-    hits = [(m.start(), m, rule.row) for rule, m in _searches(_rules(), text) if needs.get(rule.row["needs"], True)]
+    met: dict[str, bool] = {}    # a rule's condition, looked up only when a rule that has one matches
+
+    def needs(condition: str) -> bool:
+        if condition not in met:
+            if condition == "weapon":
+                met[condition] = violent or weapon(text) is not None
+            elif condition == "captives":
+                met[condition] = "prisoners" in categories or CAPTIVES.search(text) is not None
+            else:
+                met[condition] = True
+        return met[condition]
+
+    hits = [(m.start(), m, rule.row) for rule, m in _searches(_rules(), text) if needs(rule.row["needs"])]
     if violent:
         hits = [h for h in hits if h[2]["event_type"] == "ASSAULT"] or hits
     if not hits:

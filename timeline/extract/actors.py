@@ -32,6 +32,7 @@ _SPACES = re.compile(r"[ \t]+")
 _WORD_START = re.compile(r"(?<![^\W_])[^\W_]")
 _NORMALISE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00a0": " ",
                             "\u2010": "-", "\u2011": "-"})
+_NORMALISE_PAIRS = tuple((chr(c), to) for c, to in _NORMALISE.items())
 _MAX_NAME_WORDS = 4
 _LONG_WORD = re.compile(r"[^\W\d_]{4,}")
 
@@ -63,15 +64,16 @@ def find_actors(text: str) -> list[ActorMatch]:
     """Every actor named in `text`, longest match first, non-overlapping, in text order."""
     scan = _Scan(text, _lexicon())
     starts = _starts()
+    norm = scan.norm
+    # the tokens a name, title or actor noun starts with (at any other, `best` finds nothing)
+    candidates = [i for i, (a, b) in enumerate(scan.toks) if norm[a:a + 1].lower() + norm[a + 1:b] in starts]
     out: list[ActorMatch] = []
     i = 0
-    while i < len(scan.toks):
-        if _key(scan.word(i)) not in starts:   # no name, title or actor noun starts with this word
-            i += 1
-            continue
-        found = scan.best(i)
+    for c in candidates:
+        if c < i:
+            continue        # inside the previous match
+        found = scan.best(c)
         if found is None:
-            i += 1
             continue
         i, matches = found
         out.extend(matches)
@@ -148,7 +150,9 @@ class _Table:
             piece = norm[toks[i][0]:toks[j - 1][1]]
             if "\n" in piece:
                 continue
-            value = self.get(_SPACES.sub(" ", piece))
+            if "\t" in piece or "  " in piece:
+                piece = _SPACES.sub(" ", piece)
+            value = self.get(piece)
             if value is not None:
                 return j, value
         return None
@@ -176,6 +180,7 @@ def _starts() -> frozenset[str]:
     return lex.names.starts() | lex.titles.starts() | lex.nouns.starts()
 
 
+@lru_cache(maxsize=1 << 16)    # the tables fold the same few thousand pieces of text again and again
 def _fold(s: str) -> str:
     return _WORD_START.sub(lambda m: m.group().lower(), s)
 
@@ -377,13 +382,23 @@ class _Prefix(NamedTuple):
     row: _Entry | None = None  # the actors.csv row, when the prefix is one
 
 
+def _normalised(text: str) -> str:
+    """`text.translate(_NORMALISE)`: the table maps only non-ASCII characters, one to one, and a replace
+    per character is much faster than translate()."""
+    if not text.isascii():
+        for char, to in _NORMALISE_PAIRS:
+            if char in text:
+                text = text.replace(char, to)
+    return text
+
+
 class _Scan:
     """One text being read: its tokens and the readings available at each token."""
 
     def __init__(self, text: str, lex: _Lexicon):
         self.text = text
-        self.norm = text.translate(_NORMALISE)
-        self.toks = tuple((m.start(), m.end()) for m in _TOKEN.finditer(self.norm))
+        self.norm = _normalised(text)
+        self.toks = tuple([m.span() for m in _TOKEN.finditer(self.norm)])
         self.lex = lex
         self._names: dict[int, object] = {}
         self._titles: dict[int, object] = {}

@@ -311,8 +311,13 @@ def _month_name(month: int, anchor: dt.date, mode: str, future: bool) -> dt.date
 
 # --------------------------------------------------------------------------- context
 
+_ANY_QUOTE = re.compile('[“«”»"]')
+
+
 def _quoted_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Spans inside double quotation marks (curly, straight or guillemets)."""
+    if not _ANY_QUOTE.search(text):
+        return ()           # most sentences: no need to walk them a character at a time
     spans = []
     open_at: int | None = None
     straight_open: int | None = None

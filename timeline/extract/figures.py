@@ -61,6 +61,7 @@ class _Vocab:
     singular_gate: Gate
     kin: re.Pattern      # "his wife", "her son": one relative, counted when a casualty verb goes with them
     kin_gate: Gate
+    number_words_gate: Gate    # nor any number: digits (`DIGIT`) or number words
 
 
 def _alt(phrases) -> str:
@@ -129,7 +130,11 @@ def vocab() -> _Vocab:
             r"(?!\s+(?:per|a|an|each)\s)(?![\w.])"
         ),
         toll=toll, tolls=tolls, toll_gate=Gate(toll), singular_gate=Gate(singular), kin=kin, kin_gate=Gate(kin),
+        number_words_gate=Gate(re.compile(word_num, re.I)),
     )
+
+
+DIGIT = re.compile(r"\d")    # as `\d` in the number pattern: any decimal digit, not only ASCII
 
 
 def parse_number(text: str) -> int | None:
@@ -174,8 +179,8 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
     figures: list[Figure] = []
     used: list[tuple[int, int]] = []
     folded = fold(text)
-    prices = PRICE.search(text) is not None  # "a price cap of $45": a price, not an amount
-    for m in ([] if prices or not CURRENCY.search(text) else v.money.finditer(text)):   # money needs a sign
+    # money needs a sign; "a price cap of $45": a price, not an amount
+    for m in (v.money.finditer(text) if CURRENCY.search(text) and not PRICE.search(text) else ()):
         fig = _money(m, base)
         if fig:
             figures.append(fig)
@@ -183,7 +188,8 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
     tolls = {m.end(): v.tolls[_key(m.group("phrase") or m.group("phrase2"))]
              for m in (v.toll.finditer(text) if v.toll_gate.may_match(folded) else ())}
     last_weapon, last = "drones", None
-    for m in v.number.finditer(text):
+    numbers = DIGIT.search(text) is not None or v.number_words_gate.may_match(folded)
+    for m in v.number.finditer(text) if numbers else ():
         if any(s <= m.start("num") < e for s, e in used) or _blocked(text, m.start("num")):
             continue
         if m.start("num") in tolls:

@@ -14,6 +14,7 @@ from functools import lru_cache
 from ..models import PLACE_FIELDS, Item, Mention
 from ..vocab import load_csv, load_lines
 from . import actions, actors, dates, figures, places
+from .gate import Gate, fold
 from .sentences import Sentence, mask_quotes, split_sentences
 
 # A name that is both a place and an actor (Kyiv, Moscow, Ukraine) is a place after these words;
@@ -126,13 +127,21 @@ def extract_clauses(item: Item, sentence: Sentence, country_hint: str = "UA",
     if earlier is not None:
         return earlier
     whole = extract_sentence(item, sentence, country_hint, context)
+    if whole is None:
+        return []
     clauses = _clauses(sentence)
-    if whole is None or len(clauses) < 2:
-        return [whole] if whole is not None else []
+    if len(clauses) < 2:
+        return [whole]
     # a clause of a violent sentence is read as violent: "Sunday's attack set fire to a depot in X and
     # injured six in Y" (the clause without the figures still reports an attack)
     armed = frozenset(whole.figure_values()) & actions.VIOLENT_FIGURES
-    parts = [m for m in (extract_sentence(item, c, country_hint, armed=armed) for c in clauses) if m is not None]
+    parts = []
+    for k, clause in enumerate(clauses):
+        if len(parts) + len(clauses) - k < 2:
+            break   # "..., and X": the first clause reports nothing, so no two of them can
+        part = extract_sentence(item, clause, country_hint, armed=armed)
+        if part is not None:
+            parts.append(part)
     if len(parts) < 2 or not _distinct_events(parts):
         return [whole]
     now = _then_and_now(parts)  # the undated clause is today's news: it keeps the item's date
@@ -358,11 +367,13 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
     when this sentence reports an attack without naming where.
     """
     masked = mask_quotes(sentence.text)
-    if not re.search(r"[A-Za-z]{3}", masked):
+    if not LETTERS.search(masked):
         return None  # a sentence that is only a quotation
     figs = figures.find_figures(sentence.text, base=sentence.start)
     trigger = actions.find_trigger(masked, {f.category for f in figs} | armed)
-    if trigger is None and _attribution().speech.search(masked):
+    if trigger is None and masked != sentence.text and _speaks(masked):
+        # (with no quotation, find_statement reads the text find_trigger just found no trigger in:
+        # every rule that matched it needs a weapon or captives, which a statement's rules do not)
         trigger = actions.find_statement(sentence.text)
     if trigger is None:
         return None
@@ -408,6 +419,15 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
         if region is not None:
             mention = replace(mention, **_place_fields(region))
     return mention
+
+
+LETTERS = re.compile(r"[A-Za-z]{3}")
+
+
+def _speaks(text: str) -> bool:
+    """`text` has a speech verb ("said", "according to")."""
+    attribution = _attribution()
+    return attribution.speech_gate.may_match(fold(text)) and attribution.speech.search(text) is not None
 
 
 # Events a state does on its own soil: where none is named, they happened in the actor's country.
@@ -534,6 +554,7 @@ class _Attribution:
     before: re.Pattern     # "according to " right before a source
     after: re.Pattern      # " said" right after a source
     speech: re.Pattern     # any speech verb: a quotation typed by what it says needs a speaker outside it
+    speech_gate: Gate      # most sentences with no trigger have no speech verb either
     dated: re.Pattern      # a speech verb right before a date: "said on Monday" is the day of the report
 
 
@@ -548,7 +569,8 @@ def _attribution() -> _Attribution:
     return _Attribution(
         before=re.compile(rf"\b(?:{alt(('before',))})\s+(?:the\s+)?$", re.I),
         after=re.compile(rf"^\s*(?:,\s*)?(?:{alt(('after',))})\b", re.I),
-        speech=re.compile(rf"\b(?:{every})\b", re.I),
+        speech=(speech := re.compile(rf"\b(?:{every})\b", re.I)),
+        speech_gate=Gate(speech),
         dated=re.compile(rf"\b(?:{every})(?:\s+\w+)?\s*$", re.I),
     )
 

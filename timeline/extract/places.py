@@ -111,6 +111,7 @@ _PUNCT = str.maketrans({"'": None, "’": None, "ʼ": None, "‘": None, "`": No
                         "–": " ", "—": " ", "_": " ", ",": " ", "/": " "})
 
 
+@lru_cache(maxsize=1 << 16)   # the matcher asks for the same few thousand names and contexts again and again
 def normalise(name: str) -> str:
     """Lookup key of a name: casefolded, no accents, no apostrophes, hyphens as spaces."""
     if not name.isascii():
@@ -421,15 +422,39 @@ def load_index() -> _Index:
 # --------------------------------------------------------------------------- cues
 
 
+class _Phrases:
+    """Normalised cue phrases, asked whether a normalised text ends or starts with one of them as whole
+    words: a set lookup per word count instead of a comparison per phrase."""
+
+    def __init__(self, phrases):
+        self.phrases = tuple(phrases)
+        self._set = frozenset(self.phrases)
+        self._widths = range(1, max((p.count(" ") + 1 for p in self.phrases), default=0) + 1)
+
+    def ends(self, text: str) -> bool:
+        """`text` is a phrase or ends with " " + a phrase (`text` is normalised: single spaces)."""
+        if text in self._set:
+            return True
+        words = text.split(" ")
+        return any(" ".join(words[-n:]) in self._set for n in self._widths if n < len(words))
+
+    def starts(self, text: str) -> bool:
+        """`text` is a phrase or starts with a phrase + " "."""
+        if text in self._set:
+            return True
+        words = text.split(" ")
+        return any(" ".join(words[:n]) in self._set for n in self._widths if n < len(words))
+
+
 @dataclass(frozen=True)
 class _Cues:
     suffix: dict[str, tuple[str, bool]]   # word -> ("region" | "district", plural)
     modifiers: frozenset[str]
-    city: tuple[str, ...]
-    title_before: tuple[str, ...]         # every office, town or region
-    title_after: tuple[str, ...]
-    region_title_before: tuple[str, ...]  # offices of a region ("governor of")
-    region_title_after: tuple[str, ...]
+    city: _Phrases
+    title_before: _Phrases                # every office, town or region
+    title_after: _Phrases
+    region_title_before: _Phrases         # offices of a region ("governor of")
+    region_title_after: _Phrases
     adjectives: frozenset[str]            # "regional"
     after_words: frozenset[str]           # first words of title_after ("governor", "regional")
     person_titles: frozenset[str]
@@ -450,15 +475,20 @@ def _cues() -> _Cues:
         suffix.update({w: (what, plural) for w in by_kind[kind]})
     before = by_kind["title_before"] + by_kind["region_title_before"]
     after = by_kind["title_after"] + by_kind["region_title_after"]
-    return _Cues(suffix, frozenset(by_kind["modifier"]), tuple(by_kind["city_cue"]),
-                 tuple(before), tuple(after), tuple(by_kind["region_title_before"]),
-                 tuple(by_kind["region_title_after"]), frozenset(by_kind["region_adjective"]),
+    return _Cues(suffix, frozenset(by_kind["modifier"]), _Phrases(by_kind["city_cue"]),
+                 _Phrases(before), _Phrases(after), _Phrases(by_kind["region_title_before"]),
+                 _Phrases(by_kind["region_title_after"]), frozenset(by_kind["region_adjective"]),
                  frozenset(c.split()[0] for c in after),
                  frozenset(by_kind["person_title"]), frozenset(by_kind["first_name"]),
                  frozenset(by_kind["connector"]), frozenset(by_kind["abbreviation"]))
 
 
 # --------------------------------------------------------------------------- matching
+
+# words dropped from the end of the context before a name, in this order ("mayor of the city of")
+_TRAILING = {filler: re.compile(rf"(?:\s|^){filler}$") for filler in ("the", "city of", "town of", "region of")}
+_WORD_AFTER = re.compile(r"(?:['’ʼ]s)?[ \t]+[^\W\d_]")
+_LEADING_POSSESSIVE = re.compile(r"^['’ʼ]s")
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’ʼ][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’ʼ]s$")
@@ -476,15 +506,16 @@ class _Token(NamedTuple):
 
 
 def _tokenise(text: str) -> list[_Token]:
-    tokens = []
+    tokens: list[_Token] = []
+    append, new = tokens.append, tuple.__new__    # a sentence has dozens of words: no call per word to spare
     for m in _WORD.finditer(text):
         word = m.group()
-        if not (word.isascii() and word.isalnum()):   # plain words need neither (normalise is lower())
-            word = _POSSESSIVE.sub("", word)
-            key = normalise(word)
+        start = m.start()
+        if word.isalpha() and word.isascii():     # plain words need neither (normalise is lower())
+            append(new(_Token, (start, m.end(), word, word.lower())))
         else:
-            key = word.lower()
-        tokens.append(_Token(m.start(), m.start() + len(word), word, key))
+            word = _POSSESSIVE.sub("", word)
+            append(new(_Token, (start, start + len(word), word, normalise(word))))
     return tokens
 
 
@@ -576,7 +607,8 @@ class _Matcher:
         named = {(r.place.country, r.place.name) for r in hits if r.place.kind == "region"}
         if not named:
             return
-        codes = {code for code, region in self.index.regions.items() if (region.country, region.name) in named}
+        by_name = _region_codes()
+        codes = {code for name in named for code in by_name.get(name, ())}
         for k, hit in enumerate(hits):
             if hit.place.kind != "city" or (hit.place.country, hit.place.admin1) in named:
                 continue
@@ -616,7 +648,13 @@ class _Matcher:
         person = self._person(i, span)
         if person:
             return None, person
-        for n in range(span, 0, -1):
+        longest = span
+        raw = self.text[tok.start:self.tokens[i + span - 1].end]
+        if raw.isascii() and "." not in raw:
+            # each of these words is a word of the key, the first one first: a key of more words than
+            # the longest name that starts with it is in none of the tables below, and reads nothing
+            longest = min(span, _name_words().get(tok.key.split(" ", 1)[0], 0))
+        for n in range(longest, 0, -1):
             key = self._key(i, n)
             if key in self.index.ignore or self._ignored_after_the(i, n, key):
                 return None, n
@@ -823,10 +861,10 @@ class _Matcher:
     def _before(self, start: int, width: int = 60) -> str:
         return normalise(self.text[max(0, start - width):start])
 
-    def _after_cue(self, i: int, cues: tuple[str, ...]) -> bool:
+    def _after_cue(self, i: int, cues: _Phrases) -> bool:
         before = self._before(self.tokens[i].start)
-        before = re.sub(r"(?:\s|^)the$", "", before).strip()
-        return any(before == c or before.endswith(" " + c) for c in cues)
+        before = _TRAILING["the"].sub("", before).strip()
+        return cues.ends(before)
 
     def _phrase_start(self, i: int) -> int:
         """Start of "the eastern Donetsk" before "region": modifiers and "the" belong to it."""
@@ -837,18 +875,18 @@ class _Matcher:
             j -= 1
         return self.tokens[j].start
 
-    def _titled(self, start: int, end: int, before_cues: tuple[str, ...], after_cues: tuple[str, ...]) -> bool:
+    def _titled(self, start: int, end: int, before_cues: _Phrases, after_cues: _Phrases) -> bool:
         """Is text[start:end] preceded by "mayor of (the)" or followed by " governor"?"""
         before = self._before(start)
-        for filler in ("the", "city of", "town of", "region of"):
-            before = re.sub(rf"(?:\s|^){filler}$", "", before).strip()
-        if any(before == c or before.endswith(" " + c) for c in before_cues):
+        for filler in _TRAILING.values():
+            before = filler.sub("", before).strip()
+        if before_cues.ends(before):
             return True
         raw = self.text[end:end + 50]
-        if not re.match(r"(?:['’ʼ]s)?[ \t]+[^\W\d_]", raw):
+        if not _WORD_AFTER.match(raw):
             return False
-        after = normalise(re.sub(r"^['’ʼ]s", "", raw))
-        return any(after == c or after.startswith(c + " ") for c in after_cues)
+        after = normalise(_LEADING_POSSESSIVE.sub("", raw))
+        return after_cues.starts(after)
 
     def _region_office(self, i: int, n: int) -> bool:
         """"Donetsk regional ...", "the Belgorod governor", "governor of Kursk": the region."""
@@ -883,6 +921,31 @@ class _Matcher:
 
     def _emit(self, hit: _Hit) -> PlaceMatch:
         return PlaceMatch(hit.place, hit.start, hit.end, self.text[hit.start:hit.end], self._in_title(hit))
+
+
+@lru_cache(maxsize=1)
+def _name_words() -> dict[str, int]:
+    """First word -> the most words of a key `_Matcher._at` can act on that starts with it: names in
+    the gazetteer tables, ignored names, and ignored "the X" names without their "the"."""
+    index = load_index()
+    keys = [index.geo, index.pinned, index.stems, index.admin1_names, index.ignore,
+            [k[4:] for k in index.ignore if k.startswith("the ")]]
+    out: dict[str, int] = {}
+    for table in keys:
+        for key in table:
+            words = key.split(" ")
+            if len(words) > out.get(words[0], 0):
+                out[words[0]] = len(words)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _region_codes() -> dict[tuple[str, str], tuple[tuple[str, str], ...]]:
+    """(country, region name) -> the index's keys of the regions so named."""
+    out: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for code, region in load_index().regions.items():
+        out.setdefault((region.country, region.name), []).append(code)
+    return {name: tuple(codes) for name, codes in out.items()}
 
 
 def is_district(name: str) -> bool:
