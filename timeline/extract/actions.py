@@ -81,6 +81,12 @@ def _searches(rules: Gates[_Rule], text: str):
             break
 
 
+def may_report(text: str, event_type: str) -> bool:
+    """Some trigger rule of `event_type` matches `text`: without one, neither `find_trigger` nor
+    `find_statement` can type `text` so (a cheap test before a whole extraction)."""
+    return any(rule.row["event_type"] == event_type and rule.pattern.search(text) for rule in _rules().runnable(text))
+
+
 def weapon(text: str) -> dict | None:
     """The weapons.csv row of the highest-ranked weapon named in `text`."""
     return next((rule.row for rule, _ in _searches(_weapons(), text)), None)

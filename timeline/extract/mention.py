@@ -212,7 +212,10 @@ def _after_measure(item: Item, sentence: Sentence, country_hint: str, context: M
     m = AFTER_MEASURE.search(masked)
     if m is None:
         return None
-    earlier = extract_sentence(item, _after(sentence, m), country_hint)
+    tail = _after(sentence, m)
+    if not (actions.may_report(mask_quotes(tail.text), "SANCTION") or actions.may_report(tail.text, "SANCTION")):
+        return None   # no sanction rule matches what follows "after" (masked or not): no measure is named there
+    earlier = extract_sentence(item, tail, country_hint)
     if earlier is None or earlier.event_type != "SANCTION" or earlier.actor is None:
         return None
     main = extract_sentence(item, _before(sentence, m), country_hint, context)
