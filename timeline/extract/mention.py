@@ -461,11 +461,14 @@ AGREED_EARLIER = re.compile(
     r"(?P<phrase>(?:agreed|signed|reached|brokered|adopted)\s+(?:at|in|on|during|last)\b[^,;:.“”\"]*)", re.I)
 
 
+AGREED_WORD = re.compile(r"agreed|signed|reached|brokered|adopted", re.I)
+
+
 def _without_background(text: str, trigger) -> str:
     """`text` with the phrases that describe an earlier agreement blanked (offsets kept), unless the
     event's trigger is in one."""
-    if "agreed" not in text and "signed" not in text and not AGREED_EARLIER.search(text):
-        return text
+    if not AGREED_WORD.search(text):
+        return text  # nearly every sentence: no participle the phrase needs
     for m in AGREED_EARLIER.finditer(text):
         if not m.start("phrase") <= trigger.start < m.end("phrase"):
             text = text[:m.start("phrase")] + " " * (m.end("phrase") - m.start("phrase")) + text[m.end("phrase"):]

@@ -63,6 +63,7 @@ from ..errors import VocabularyError
 from ..vocab import load_csv, read_text, split_aliases
 
 THEATRE = ("UA", "RU")
+SETTLEMENT_WORDS = ("village", "settlement", "hamlet")
 SETTLEMENT_OF = re.compile(r"\b(?:village|settlement|hamlet)\s+of\s+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)\b")
 _SEP = r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)"
 LIST_BETWEEN = re.compile(rf"{_SEP}(?:[A-Z][\w'’-]*{_SEP})*")   # ", Olenya, Dyagilevo and "
@@ -560,7 +561,7 @@ class _Matcher:
     def _unknown_villages(self, hits: list[_Hit]) -> None:
         """"the village of Dolotinka in Rostov Oblast": a settlement the gazetteer lacks, in the one region
         the text names, keeps its name with the region's coordinates (so geo_precision 2)."""
-        if " of " not in self.text:
+        if not any(w in self.text for w in SETTLEMENT_WORDS):
             return
         regions = {h.place.name: h.place for h in hits if h.place.kind == "region"}
         if len(regions) != 1:
@@ -581,6 +582,8 @@ class _Matcher:
     def _namesakes_in_a_list(self, hits: list[_Hit]) -> None:
         """"the Belaya, Olenya, Dyagilevo and Ivanovo bases": a town listed with towns of one other country
         is its namesake there, when it has one (the small Ukrainian Belaya is not meant)."""
+        if len(hits) < 2:
+            return
         for k, hit in enumerate(hits):
             if hit.place.kind != "city" or hit.place.geo_precision != 1:
                 continue
