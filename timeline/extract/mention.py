@@ -95,9 +95,10 @@ def _follow_up(mention: Mention, previous: Mention | None) -> Mention:
         fields = {f: getattr(previous, f) for f in ACTOR_FIELDS}
         if mention.target_country is None and previous.event_type == mention.event_type:
             fields.update(target=previous.target, target_country=previous.target_country)
-        home = places.country_place(actors.country_iso2(previous.actor_country or "") or "")
-        if mention.location is None and mention.event_type == previous.event_type in AT_HOME and home is not None:
-            fields.update(_place_fields(home))  # "The man was arrested": by the Polish prosecutors, in Poland
+        if mention.location is None and mention.event_type == previous.event_type in AT_HOME:
+            home = places.country_place(actors.country_iso2(previous.actor_country or "") or "")
+            if home is not None:  # "The man was arrested": by the Polish prosecutors, in Poland
+                fields.update(_place_fields(home))
         return replace(mention, **fields)
     return mention
 
@@ -142,15 +143,20 @@ def extract_clauses(item: Item, sentence: Sentence, country_hint: str = "UA",
         part = extract_sentence(item, clause, country_hint, armed=armed)
         if part is not None:
             parts.append(part)
-    if len(parts) < 2 or not _distinct_events(parts):
+    now = len(parts) > 1 and _then_and_now(parts)  # a past act and today's news: today's keeps its date
+    if len(parts) < 2 or not (now or _distinct_events(parts)):
         return [whole]
-    now = _then_and_now(parts)  # the undated clause is today's news: it keeps the item's date
     return [_as_clause(m, whole, sentence, dated=not now) for m in parts]
 
 
 def _before(sentence: Sentence, m: re.Match) -> Sentence:
     """The part of `sentence` before the match `m` (made on its text), offsets kept."""
     return Sentence(sentence.text[:m.start()], sentence.start, sentence.start + m.start())
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    """`text` with text[start:end] replaced by spaces (offsets kept)."""
+    return text[:start] + " " * (end - start) + text[end:]
 
 
 def _after(sentence: Sentence, m: re.Match) -> Sentence:
@@ -271,7 +277,7 @@ def _in_which(item: Item, sentence: Sentence, country_hint: str, context: Mentio
         return None
     text = sentence.text
     head = Sentence(text[:m.end("rel")], sentence.start, sentence.start + m.end("rel"))  # "the attack, in which ..."
-    outer = Sentence(text[:m.start()] + " " * (m.end() - m.start()) + text[m.end():], sentence.start, sentence.end)
+    outer = Sentence(_blank(text, m.start(), m.end()), sentence.start, sentence.end)
     attack = extract_sentence(item, head, country_hint, context)
     main = extract_sentence(item, outer, country_hint, context)
     if attack is None or main is None or attack.event_type != "ASSAULT" or main.event_type != "ASSAULT":
@@ -286,11 +292,10 @@ def _in_which(item: Item, sentence: Sentence, country_hint: str, context: Mentio
 
 def _distinct_events(parts: list[Mention]) -> bool:
     """Clauses report different events: attacks in different named places, things done on different
-    days, or different kinds of statement ("met Trump ... and urged him to ...")."""
+    days, or different kinds of statement ("met Trump ... and urged him to ..."). (A past act and
+    today's news, `_then_and_now`, are told apart by the caller.)"""
     if all(m.date_explicit for m in parts) and len({m.event_date for m in parts}) == len(parts):
         return True  # "The previous night Russia sent 84 drones, and on June 29 it fired 477"
-    if _then_and_now(parts):
-        return True
     if all(m.event_type == "ASSAULT" for m in parts):
         named = {m.location for m in parts if m.geo_precision is not None and m.geo_precision < 3}
         if len(named) == len(parts):
@@ -456,12 +461,10 @@ def _is_district(place) -> bool:
 
 # "the prisoner exchange agreed at the talks in Istanbul on 16 May": where and when the thing named was
 # agreed, not where and when today's news about it happened
+AGREED_WORD = re.compile(r"agreed|signed|reached|brokered|adopted", re.I)
 AGREED_EARLIER = re.compile(
     r"\b(?:exchange|swap|deal|agreement|ceasefire|truce|package|memorandum|accord)\s+"
-    r"(?P<phrase>(?:agreed|signed|reached|brokered|adopted)\s+(?:at|in|on|during|last)\b[^,;:.“”\"]*)", re.I)
-
-
-AGREED_WORD = re.compile(r"agreed|signed|reached|brokered|adopted", re.I)
+    rf"(?P<phrase>(?:{AGREED_WORD.pattern})\s+(?:at|in|on|during|last)\b[^,;:.“”\"]*)", re.I)
 
 
 def _without_background(text: str, trigger) -> str:
@@ -471,7 +474,7 @@ def _without_background(text: str, trigger) -> str:
         return text  # nearly every sentence: no participle the phrase needs
     for m in AGREED_EARLIER.finditer(text):
         if not m.start("phrase") <= trigger.start < m.end("phrase"):
-            text = text[:m.start("phrase")] + " " * (m.end("phrase") - m.start("phrase")) + text[m.end("phrase"):]
+            text = _blank(text, m.start("phrase"), m.end("phrase"))
     return text
 
 
@@ -858,11 +861,10 @@ def _spread(text, found_places):
     best: list = []
     unnamed = best_unnamed = 0   # names in the list the gazetteer lacks ("Olenya, Dyagilevo")
     for p in named:
-        gap = LIST_GAP.match(text[run[-1].end:p.start]) or LIST_NAMES.fullmatch(text[run[-1].end:p.start]) \
-            if run else None
-        if gap:
+        gap = text[run[-1].end:p.start] if run else None
+        if gap is not None and (LIST_GAP.match(gap) or LIST_NAMES.fullmatch(gap)):
             run.append(p)
-            unnamed += len(UNNAMED.findall(gap.group())) if gap.re is LIST_NAMES else 0
+            unnamed += len(UNNAMED.findall(gap))   # a bare separator has no capitalised word
         else:
             run, unnamed = [p], 0
         if len(run) > len(best):

@@ -593,11 +593,14 @@ class _Matcher:
             if len(others) != 1 or hit.place.country in others or hit.place.population >= STRONG_CITY_POP:
                 continue
             country = others.pop()
-            codes = [c for c in self.index.geo.get(self._key(hit.first, hit.last - hit.first + 1), ())
-                     if self.index.countries_of[c >> 1] == country]
+            codes = [c for c in self._namesakes(hit) if self.index.countries_of[c >> 1] == country]
             if codes:  # its own name before an alternate one, then the biggest
                 best = max(codes, key=lambda c: (c & 1, self.index.pop[c >> 1]))
                 hits[k] = replace(hit, place=_geo_place(self.index, best >> 1))
+
+    def _namesakes(self, hit: _Hit) -> tuple[int, ...]:
+        """The GeoNames codes (row << 1 | own name) of every town called what `hit` matched."""
+        return self.index.geo.get(self._key(hit.first, hit.last - hit.first + 1), ())
 
     def _listed_together(self, a: _Hit, b: _Hit) -> bool:
         """Only list separators and capitalised names lie between two hits."""
@@ -615,7 +618,7 @@ class _Matcher:
         for k, hit in enumerate(hits):
             if hit.place.kind != "city" or (hit.place.country, hit.place.admin1) in named:
                 continue
-            rows = [c >> 1 for c in self.index.geo.get(self._key(hit.first, hit.last - hit.first + 1), ())
+            rows = [c >> 1 for c in self._namesakes(hit)
                     if (self.index.countries_of[c >> 1], self.index.admin1_of[c >> 1]) in codes]
             if rows:
                 best = max(rows, key=lambda r: self.index.pop[r])
