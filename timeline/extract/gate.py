@@ -50,10 +50,8 @@ def fold(text: str) -> str:
 def required(pattern: str | re.Pattern) -> frozenset[str] | None:
     """Folded literal strings, at least one of which every match of `pattern` contains,
     or None when the pattern need not contain any string MIN_LITERAL letters long."""
-    source = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
-    flags = pattern.flags if isinstance(pattern, re.Pattern) else 0
-    found = _sequence(sre_parse.parse(source, flags))
-    if not found or any(len(s) < (MIN_DIGITS if s.isdigit() else MIN_LITERAL) for s in found):
+    found = _sequence(_parse(pattern))
+    if not found or not _long_enough(found):
         return None
     return frozenset(found)
 
@@ -66,30 +64,44 @@ def required_all(pattern: str | re.Pattern) -> tuple[frozenset[str], ...] | None
     """Every set of folded strings (MIN_LITERAL letters long) each match of `pattern` needs one of:
     "the\\s+(?:end|start)\\s+of\\s+(?:May|June)" needs "the", one of "end" and "start", and one of
     "may" and "june". None when there is none. `required` is the most selective of them."""
-    source = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
-    flags = pattern.flags if isinstance(pattern, re.Pattern) else 0
-    found = tuple(dict.fromkeys(s for s in _all_sets(sre_parse.parse(source, flags)) if s and _long_enough(s)))
+    found = tuple(dict.fromkeys(s for s in _all_sets(_parse(pattern)) if s and _long_enough(s)))
     return found or None
 
 
-def _all_sets(items: Iterable) -> list[frozenset[str]]:
-    """The required sets of every element of a sequence, and of the elements of the sequences it
-    must contain (groups, repeats at least once); a branch gives the union of its branches' sets."""
-    out: list[frozenset[str]] = []
+def _parse(pattern: str | re.Pattern):
+    """The parse tree of a pattern, compiled or not."""
+    if isinstance(pattern, re.Pattern):
+        return sre_parse.parse(pattern.pattern, pattern.flags)
+    return sre_parse.parse(pattern, 0)
+
+
+def _pieces(items: Iterable):
+    """A sequence's elements in order, each run of adjacent literals given as one set of its string;
+    zero-width \\b, ^ and $ are skipped (the letters around them stay adjacent)."""
     run: list[str] = []
-
-    def close() -> None:
-        if run:
-            out.append(frozenset({"".join(run)}))
-            run.clear()
-
     for op, av in items:
         if op is sre.LITERAL and av < 128:
             run.append(chr(av).lower())
             continue
         if op is sre.AT:
             continue
-        close()
+        if run:
+            yield frozenset({"".join(run)})
+            run.clear()
+        yield op, av
+    if run:
+        yield frozenset({"".join(run)})
+
+
+def _all_sets(items: Iterable) -> list[frozenset[str]]:
+    """The required sets of every element of a sequence, and of the elements of the sequences it
+    must contain (groups, repeats at least once); a branch gives the union of its branches' sets."""
+    out: list[frozenset[str]] = []
+    for piece in _pieces(items):
+        if isinstance(piece, frozenset):
+            out.append(piece)
+            continue
+        op, av = piece
         if op is sre.SUBPATTERN:
             out.extend(_all_sets(av[-1]))
         elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
@@ -99,31 +111,13 @@ def _all_sets(items: Iterable) -> list[frozenset[str]]:
             out.extend(_all_sets(av))
         elif op is sre.BRANCH:
             out.append(_element(op, av) or frozenset())
-    close()
     return out
 
 
 def _sequence(items: Iterable) -> frozenset[str] | None:
     """The most selective required set of a sequence: a run of literals, or one element's set."""
-    options: list[frozenset[str]] = []
-    run: list[str] = []
-
-    def close() -> None:
-        if run:
-            options.append(frozenset({"".join(run)}))
-            run.clear()
-
-    for op, av in items:
-        if op is sre.LITERAL and av < 128:
-            run.append(chr(av).lower())
-            continue
-        if op is sre.AT:          # \b, ^, $: zero width, the letters around it stay adjacent
-            continue
-        close()
-        inner = _element(op, av)
-        if inner:
-            options.append(inner)
-    close()
+    options = [p if isinstance(p, frozenset) else _element(*p) for p in _pieces(items)]
+    options = [o for o in options if o]
     if not options:
         return None
     return max(options, key=lambda s: (min(map(len, s)), -len(s)))
