@@ -70,6 +70,8 @@ def test_negation_does_not_hide_an_attack_or_a_later_trigger():
     "The final communique is expected to note the leaders’ support for a ceasefire.",
     "The Vatican remained ready to host talks between the two sides.",
     "The three men will be sentenced at a later date.",
+    "Macron is assembling a reassurance force that could deploy to Ukraine once a truce holds.",
+    "The mayor suggested that Ukraine might need to cede land to end the war.",
 ])
 def test_a_forecast_or_an_offer_is_not_yet_an_event(text):
     assert find_trigger(text) is None
@@ -80,6 +82,12 @@ def test_a_forecast_does_not_hide_an_attack_a_threat_or_a_later_event():
                         {"drones"}).event_type == "ASSAULT"
     assert find_trigger("Brussels said it would be ready to adopt new sanctions.").event_type == "THREATEN"
     assert find_trigger("The ministers were expected to attend, and they signed a deal on Friday.").event_type == "AGREE"
+    assert find_trigger("In May Ukraine signed a minerals deal with the US.").event_type == "AGREE"  # the month
+
+
+def test_a_country_s_whole_war_is_no_battle():
+    assert find_trigger("The mayor spoke of the toll of its battle against Russia.") is None
+    assert find_trigger("Battles raged near Pokrovsk on Monday.").event_type == "ASSAULT"
 
 
 @pytest.mark.parametrize("text, event_type", [

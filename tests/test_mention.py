@@ -238,6 +238,15 @@ def test_aid_along_with_sanctions_is_two_events():
     assert (sanctions.event_type, sanctions.actor_country, sanctions.target_country) == ("SANCTION", "CAN", "RUS")
 
 
+@pytest.mark.parametrize("text, donor", [
+    ("Shipments of some US weapons to Ukraine have resumed, two US officials told Reuters.", "USA"),
+    ("Deliveries of German air defence systems to Ukraine will speed up.", "DEU"),
+])
+def test_the_country_of_the_weapons_gives_them_and_the_one_after_to_receives(text, donor):
+    (m,) = extract_item(item(text))
+    assert (m.event_type, m.actor_country, m.target_country) == ("AID", donor, "UKR")
+
+
 def test_a_day_after_a_summit_is_background():
     (m,) = extract_item(item("Zelensky spoke to Macron by phone a day after the summit in Alaska."))
     assert m.event_type == "CONSULT" and m.event_date == date(2025, 6, 1)

@@ -661,6 +661,12 @@ def _named_participants(text, trigger, actor_matches, claimant):
         return claimant, before[-1]
     if before and trigger.event_type == "SANCTION" and _names_the_noun(text, before[-1], trigger):
         before = before[:-1]  # "new Russia sanctions": the country is the target
+    if trigger.event_type == "AID" and not before and agent is None:
+        # "Shipments of some US weapons to Ukraine have resumed": the weapons' country gives, "to" receives
+        recipient = next((a for a in after if RECIPIENT.search(text, max(0, a.start - 9), a.start)), None)
+        donor = next((a for a in after if recipient is not None and a.end <= recipient.start), None)
+        if donor is not None and not _same_side(donor, recipient):
+            return donor, recipient
     if violent and not before and after and CLAUSE_SUBJECT.search(text[trigger.end:after[0].start]):
         # "the attack, in which Russia fired 477 drones": the subject of the clause attacked
         agent = agent or after.pop(0)
@@ -711,6 +717,7 @@ SPEAKER_AND = re.compile(r"\b(?:he|she)\s+and\s+(?:the\s+)?$", re.I)
 REPELLED = re.compile(r"(?:repell?ed|repuls(?:ed|ing)|repelling|fended\s+off|beat\s+back|held\s+off)\b", re.I)
 OWN_FORCES = re.compile(r"\b(?:its|their)\s+(?:own\s+)?(?:forces|troops|units|military|air\s+defences|army)\b", re.I)
 MAIN_TARGET = re.compile(r"\bwith\s+[^.;]{0,40}?\b(?:the\s+)?main\s+target", re.I)
+RECIPIENT = re.compile(r"\bto\s+(?:the\s+)?$", re.I)
 CLAUSE_SUBJECT = re.compile(r"^[^.;]{0,12}\b(?:in|during)\s+which\s+(?:the\s+)?$", re.I)
 OWN_REGION = re.compile(r"[’']s\s+(?:[A-Z][\w’'-]+\s+){1,2}(?:region|oblast|province|republic|krai)\b", re.I)
 SELF_STATE = re.compile(r"\b(?:he|she|they|we|I)\s+(?:was|were|is|are|am|had\s+been|has\s+been|felt|feels)\s+"
