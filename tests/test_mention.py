@@ -247,6 +247,17 @@ def test_the_country_of_the_weapons_gives_them_and_the_one_after_to_receives(tex
     assert (m.event_type, m.actor_country, m.target_country) == ("AID", donor, "UKR")
 
 
+def test_two_actors_measures_in_one_sentence_are_two_events_of_the_package_just_dated():
+    adopted, eu, uk = extract_item(item(
+        "Brussels adopted its 17th sanctions package against Moscow on Tuesday.\n"
+        "The EU package targets almost 200 tankers of the shadow fleet, while the UK announced 100 new sanctions.",
+        published=datetime(2025, 5, 25, 9, tzinfo=timezone.utc)))
+    assert adopted.event_date == date(2025, 5, 20)
+    assert (eu.event_type, eu.actor_country, eu.target_country, eu.event_date) == (
+        "SANCTION", "EU", "RUS", date(2025, 5, 20))
+    assert (uk.event_type, uk.actor_country, uk.event_date) == ("SANCTION", "GBR", date(2025, 5, 20))
+
+
 def test_a_day_after_a_summit_is_background():
     (m,) = extract_item(item("Zelensky spoke to Macron by phone a day after the summit in Alaska."))
     assert m.event_type == "CONSULT" and m.event_date == date(2025, 6, 1)

@@ -118,6 +118,7 @@ def test_boilerplate_never_reaches_items(fixtures_dir):
     "Andriy Sadovyi condemned the attack, writing: \u201cThis is terror.\u201d",  # speech verb + colon + quote
     "and the clean-up continued into the evening.",                    # lower-case start
     "Air defences downed two of the missiles in that attack, the air force said.",  # refers back
+    "The EU package bans imports of Russian steel.",                   # The + abbreviation + measure
 ])
 def test_continuation_paragraphs_join_their_lead(make_doc, follower):
     lead = "Russian missiles hit an industrial site in Lviv overnight, city officials said."
@@ -129,6 +130,7 @@ def test_continuation_paragraphs_join_their_lead(make_doc, follower):
     "Poland\u2019s foreign minister Radoslaw Sikorski has called for tougher sanctions.",
     "The Kremlin said it was ready to discuss a prisoner exchange.",
     "A drone hit a power line in Sumy, regional authorities said.",
+    "The UN said it was alarmed by the strike.",
 ])
 def test_new_leads_start_new_items(make_doc, follower):
     lead = "Russian missiles hit an industrial site in Lviv overnight, city officials said."

@@ -73,6 +73,7 @@ _ROLE_ATTRIBUTION = re.compile(rf"^The\s+((?:[\w’'-]+\s+){{1,5}}?)(?:has\s+|ha
 # "... downed six of the missiles and 245 of the drones in that attack": the attack of the post before
 _REFERS_BACK = re.compile(r"\b(?:in|during)\s+(?:that|this|the\s+same)\s+(?:attack|strike|assault|barrage)\b"
                           r"|\b(?:of|from)\s+(?:those|these)\s+(?:drones|missiles)\b")
+_THE_MEASURES = re.compile(r"^The\s+[A-Z]{2,}\s+(?:package|measures|sanctions|deal|agreement)\b")
 _ALSO_EARLY = re.compile(r"^(?:\S+\s+){0,7}also\b")
 _SPEECH_THEN_QUOTE = re.compile(
     rf"\b(?:{_REPORTING}|saying|writing|adding|posting)\b[^.:“”\"]{{0,40}}:\s*[“\"‘]")
@@ -333,8 +334,8 @@ def _continues(para: str, item_text: str) -> bool:
 
 
 def _definite_reference(para: str) -> bool:
-    """"The incident ...", "The man ...", "The Ukrainian president said ..." refer back."""
-    if re.match(r"^The\s+[a-z]", para):
+    """"The incident ...", "The man ...", "The Ukrainian president said ...", "The EU package ..." refer back."""
+    if re.match(r"^The\s+[a-z]", para) or _THE_MEASURES.match(para):
         return True
     match = _ROLE_ATTRIBUTION.match(para)
     if not match:

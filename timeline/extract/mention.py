@@ -60,7 +60,7 @@ def extract_item(item: Item, country_hint: str = "UA") -> list[Mention]:
 
 # A sentence that continues the previous one's subject: "He says ...", "The two leaders discussed ...".
 PRONOUN_START = re.compile(r"^(?:[“\"]?\s*)?(?:He|She|They|It|The\s+two\s+(?:leaders|sides|men|presidents)"
-                           r"|The\s+(?:package|measures|sanctions|deal|agreement|new\s+package)"
+                           r"|The\s+(?:[A-Z]{2,}\s+|new\s+)?(?:package|measures|sanctions|deal|agreement)"
                            r"|The\s+(?:man|woman|suspect|defendant|accused)(?=\s*,|\s+(?:was|is|has|had|faces|will)\b))\b")
 # ... or speaks through a pronoun after a quotation: "“Every night like this proves ...,” he said."
 PRONOUN_SPEAKER = re.compile(r"[,”\"]\s*(?:he|she)\s+(?:said|says|added|adds|told|tells|wrote|writes|stated)\b")
@@ -72,6 +72,8 @@ ACTOR_FIELDS = ("actor", "actor_country")
 # "... downed six of the missiles and 245 of the drones in that attack": the attack the post just reported.
 THAT_ATTACK = re.compile(r"\b(?:(?:in|during)\s+(?:that|this|the\s+same)\s+(?:attack|strike|assault|barrage)"
                          r"|of\s+(?:the|those|these)\s+(?:drones|missiles)|of\s+them)\b", re.I)
+# "The EU package targets almost 200 tankers": the package the post has just reported
+THE_MEASURES = re.compile(r"The\s+(?:[A-Z]{2,}\s+|new\s+)?(?:package|measures|sanctions)\b")
 DATE_FIELDS = ("event_date", "date_precision", "date_explicit", "date_window")
 
 
@@ -83,6 +85,9 @@ def _follow_up(mention: Mention, previous: Mention | None) -> Mention:
     if (not mention.date_explicit and mention.event_type == previous.event_type == "ASSAULT"
             and THAT_ATTACK.search(mention.sentence)):
         mention = replace(mention, **{f: getattr(previous, f) for f in (*DATE_FIELDS, *PLACE_FIELDS)})
+    if (not mention.date_explicit and previous.date_explicit and mention.event_type == previous.event_type
+            and THE_MEASURES.match(mention.sentence)):
+        mention = replace(mention, **{f: getattr(previous, f) for f in DATE_FIELDS})   # the package just dated
     if mention.actor_country is not None:
         return mention
     if previous.actor_country is not None and previous.target_country is not None and THE_PAIR.search(
@@ -303,7 +308,12 @@ def _distinct_events(parts: list[Mention]) -> bool:
         # "Russia attacked Ukraine ..., while in Russia two bridges collapsed": countries each clause names
         return len({m.country for m in parts if m.geo_precision == 3 and _names_country(m)}) == len(parts)
     statements = [m for m in parts if m.event_type != "ASSAULT"]
-    return len(statements) == len(parts) and len({m.event_type for m in parts}) == len(parts)
+    if len(statements) < len(parts):
+        return False
+    # "The EU package targets 200 tankers, while the UK announced 100 new sanctions": two actors' measures
+    return len({m.event_type for m in parts}) == len(parts) or (
+        all(m.event_type == "SANCTION" and m.actor_country for m in parts)
+        and len({m.actor_country for m in parts}) == len(parts))
 
 
 PAST = timedelta(days=7)
