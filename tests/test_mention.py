@@ -258,6 +258,12 @@ def test_two_actors_measures_in_one_sentence_are_two_events_of_the_package_just_
     assert (uk.event_type, uk.actor_country, uk.event_date) == ("SANCTION", "GBR", date(2025, 5, 20))
 
 
+def test_a_reason_now_that_something_happened_this_year_does_not_date_the_event():
+    (m,) = extract_item(item("Britain imposed sanctions on Russian oil traders, which matters more now that "
+                             "prices have fallen this year."))
+    assert (m.event_type, m.event_date, m.date_precision) == ("SANCTION", date(2025, 6, 1), "day")
+
+
 def test_a_day_after_a_summit_is_background():
     (m,) = extract_item(item("Zelensky spoke to Macron by phone a day after the summit in Alaska."))
     assert m.event_type == "CONSULT" and m.event_date == date(2025, 6, 1)

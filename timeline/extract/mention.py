@@ -477,14 +477,19 @@ AGREED_EARLIER = re.compile(
     rf"(?P<phrase>(?:{AGREED_WORD.pattern})\s+(?:at|in|on|during|last)\b[^,;:.“”\"]*)", re.I)
 
 
+# "..., which imposes less of a discount now that global prices have fallen this year": a reason, not the event
+NOW_THAT = re.compile(r"\bnow\s+that\b[^,;:.“”\"]*", re.I)
+
+
 def _without_background(text: str, trigger) -> str:
-    """`text` with the phrases that describe an earlier agreement blanked (offsets kept), unless the
-    event's trigger is in one."""
-    if not AGREED_WORD.search(text):
-        return text  # nearly every sentence: no participle the phrase needs
-    for m in AGREED_EARLIER.finditer(text):
-        if not m.start("phrase") <= trigger.start < m.end("phrase"):
-            text = _blank(text, m.start("phrase"), m.end("phrase"))
+    """`text` with the phrases that describe an earlier agreement or give a reason ("now that ...")
+    blanked (offsets kept), unless the event's trigger is in one."""
+    spans = [m.span() for m in NOW_THAT.finditer(text)]
+    if AGREED_WORD.search(text):  # nearly every sentence has no participle the phrase needs
+        spans += [m.span("phrase") for m in AGREED_EARLIER.finditer(text)]
+    for start, end in spans:
+        if not start <= trigger.start < end:
+            text = _blank(text, start, end)
     return text
 
 
