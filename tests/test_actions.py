@@ -72,6 +72,8 @@ def test_negation_does_not_hide_an_attack_or_a_later_trigger():
     "The three men will be sentenced at a later date.",
     "Macron is assembling a reassurance force that could deploy to Ukraine once a truce holds.",
     "The mayor suggested that Ukraine might need to cede land to end the war.",
+    "It is up to Kyiv and Moscow to come to an agreement, the vice-president said.",
+    "Ukraine has to treat every drone as a threat until it is identified.",
 ])
 def test_a_forecast_or_an_offer_is_not_yet_an_event(text):
     assert find_trigger(text) is None

@@ -58,8 +58,9 @@ NEGATED = re.compile(r"\b(?:no|without(?:\s+an?|\s+any)?)\s+(?:[\w-]+\s+)?$", re
 
 # "ministers would talk about stepping up support", "is expected to note", "remained ready to host talks",
 # "would no longer travel ... to facilitate talks", "will be sentenced at a later date", "a force that could
-# deploy", "Ukraine might need to cede land": not (yet) an event
+# deploy", "Ukraine might need to cede land", "up to them to come to an agreement": not (yet) an event
 UNREAL = re.compile(r"\b(?:(?:would|will|could|might|may)\s+(?:talk\s+about|discuss)|(?:is|are)\s+expected\s+to"
+                    r"|to\s+(?:come\s+to|reach|strike|secure|broker)"
                     r"|ready\s+to|no\s+longer|(?:will|would)\s+be)\s+(?:[\w’'-]+\s+){0,5}?$"
                     r"|\b(?:could|might|(?-i:may))\s+(?:(?:need|have)\s+to\s+)?$", re.I)
 REAL_ANYWAY = frozenset({"ASSAULT", "THREATEN"})   # an attack is reported as it is; a threat is about the future
