@@ -264,6 +264,18 @@ def test_a_reason_now_that_something_happened_this_year_does_not_date_the_event(
     assert (m.event_type, m.event_date, m.date_precision) == ("SANCTION", date(2025, 6, 1), "day")
 
 
+def test_a_call_and_what_its_actor_urged_in_it_are_one_event_the_call():
+    (m,) = extract_item(item("Emmanuel Macron spoke by telephone with Vladimir Putin on Tuesday and urged him "
+                             "to agree to a ceasefire in Ukraine, the French presidency said."))
+    assert (m.event_type, m.actor_country, m.target_country) == ("CONSULT", "FRA", "RUS")
+
+
+def test_a_call_and_another_speakers_words_are_two_events():
+    call, accusation = extract_item(item("Merz spoke with Zelensky on Monday, while the Kremlin accused "
+                                         "Berlin of prolonging the war."))
+    assert (call.event_type, accusation.event_type, accusation.actor_country) == ("CONSULT", "ACCUSE", "RUS")
+
+
 def test_a_day_after_a_summit_is_background():
     (m,) = extract_item(item("Zelensky spoke to Macron by phone a day after the summit in Alaska."))
     assert m.event_type == "CONSULT" and m.event_date == date(2025, 6, 1)

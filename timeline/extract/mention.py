@@ -297,8 +297,9 @@ def _in_which(item: Item, sentence: Sentence, country_hint: str, context: Mentio
 
 def _distinct_events(parts: list[Mention]) -> bool:
     """Clauses report different events: attacks in different named places, things done on different
-    days, or different kinds of statement ("met Trump ... and urged him to ..."). (A past act and
-    today's news, `_then_and_now`, are told apart by the caller.)"""
+    days, or different kinds of statement ("accused Moscow ... and called for sanctions"). A call or
+    meeting and what its actor said in it ("spoke with Putin ... and urged him to ...") are one event,
+    the call. (A past act and today's news, `_then_and_now`, are told apart by the caller.)"""
     if all(m.date_explicit for m in parts) and len({m.event_date for m in parts}) == len(parts):
         return True  # "The previous night Russia sent 84 drones, and on June 29 it fired 477"
     if all(m.event_type == "ASSAULT" for m in parts):
@@ -308,12 +309,22 @@ def _distinct_events(parts: list[Mention]) -> bool:
         # "Russia attacked Ukraine ..., while in Russia two bridges collapsed": countries each clause names
         return len({m.country for m in parts if m.geo_precision == 3 and _names_country(m)}) == len(parts)
     statements = [m for m in parts if m.event_type != "ASSAULT"]
-    if len(statements) < len(parts):
+    if len(statements) < len(parts) or _readout(parts):
         return False
     # "The EU package targets 200 tankers, while the UK announced 100 new sanctions": two actors' measures
     return len({m.event_type for m in parts}) == len(parts) or (
         all(m.event_type == "SANCTION" and m.actor_country for m in parts)
         and len({m.actor_country for m in parts}) == len(parts))
+
+
+def _readout(parts: list[Mention]) -> bool:
+    """A call or meeting, and what its actor said to the other side in it (no one else's words)."""
+    calls = [m for m in parts if m.event_type == "CONSULT"]
+    if len(calls) != 1 or calls[0].actor_country is None:
+        return False
+    call = calls[0]
+    return all(m is call or (m.event_type in SPOKEN and m.actor_country in (None, call.actor_country)
+                             and not m.date_explicit) for m in parts)
 
 
 PAST = timedelta(days=7)
