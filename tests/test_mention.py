@@ -276,6 +276,13 @@ def test_a_call_and_another_speakers_words_are_two_events():
     assert (call.event_type, accusation.event_type, accusation.actor_country) == ("CONSULT", "ACCUSE", "RUS")
 
 
+def test_a_second_thing_said_with_and_that_is_its_own_event():
+    call, threat = extract_item(item("Trump said he held a phone call with Vladimir Putin on Wednesday and that "
+                                     "the Russian leader told him Moscow would have to respond to Ukraine's attack."))
+    assert (call.event_type, call.actor_country, call.target_country) == ("CONSULT", "USA", "RUS")
+    assert (threat.event_type, threat.actor_country, threat.target_country) == ("THREATEN", "RUS", "UKR")
+
+
 def test_a_day_after_a_summit_is_background():
     (m,) = extract_item(item("Zelensky spoke to Macron by phone a day after the summit in Alaska."))
     assert m.event_type == "CONSULT" and m.event_date == date(2025, 6, 1)

@@ -115,9 +115,10 @@ def _speaker_of(previous: Mention):
     return found[0] if len(found) == 1 and found[0].kind == "person" and found[0].country else None
 
 
-# Clause boundaries: "; ", ", and ", ", while ", ", after ", " while ", and " and <verb>ed" (a second predicate).
+# Clause boundaries: "; ", ", and ", ", while ", ", after ", " while ", " and <verb>ed" (a second predicate)
+# and " and that the ..." (a second thing said: "said he held a call ... and that the Russian leader told him").
 CLAUSE = re.compile(r";\s+|,\s*(?:and|while|whereas|but|after|along\s+with|as\s+well\s+as)\s+|\s+while\s+"
-                    r"|\s+and\s+(?=[a-z]+ed\b|(?:says|said|adds|added)\b)"
+                    r"|\s+and\s+(?=[a-z]+ed\b|(?:says|said|adds|added)\b|that\s+(?:the\s+)?[A-Z])"
                     r"|(?P<ellipsis>\s+and\s+(?=[\w,]+\s+(?:more\s+)?(?:over|above|in)\s+(?:the\s+)?[A-Z]))")
 # "61 drones were downed, including 24 over Kursk and 17 over Belgorod": a breakdown of one tally, not two events
 BREAKDOWN = re.compile(r"\b(?:including|among\s+them|of\s+which|of\s+them)\b", re.I)
