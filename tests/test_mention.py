@@ -283,6 +283,12 @@ def test_a_second_thing_said_with_and_that_is_its_own_event():
     assert (threat.event_type, threat.actor_country, threat.target_country) == ("THREATEN", "RUS", "UKR")
 
 
+def test_thanks_and_what_the_speaker_keeps_pressing_for_are_two_events():
+    thanks, push = extract_item(item("Zelensky thanked the negotiators and said Ukraine would keep pressing for "
+                                     "an “all for all” exchange of prisoners."))
+    assert (thanks.event_type, push.event_type, push.actor_country) == ("SUPPORT", "REQUEST", "UKR")
+
+
 def test_a_day_after_a_summit_is_background():
     (m,) = extract_item(item("Zelensky spoke to Macron by phone a day after the summit in Alaska."))
     assert m.event_type == "CONSULT" and m.event_date == date(2025, 6, 1)
