@@ -289,6 +289,23 @@ def test_thanks_and_what_the_speaker_keeps_pressing_for_are_two_events():
     assert (thanks.event_type, push.event_type, push.actor_country) == ("SUPPORT", "REQUEST", "UKR")
 
 
+def test_a_leading_concession_does_not_type_the_sentence():
+    (m,) = extract_item(item("Von der Leyen said that even though Europe has just adopted its 17th package of "
+                             "sanctions on Russia, an 18th package is being prepared."))
+    assert (m.event_type, m.actor_country, m.target_country) == ("THREATEN", "EU", "RUS")
+    (m,) = extract_item(item("Although officials played it down, a drone hit a fuel depot in Bryansk."))
+    assert m.event_type == "ASSAULT"
+
+
+@pytest.mark.parametrize("text, event_type", [
+    ("Zelensky expressed gratitude for the latest EU sanctions against Russia.", "SUPPORT"),
+    ("He added: “Ursula and I also discussed preparations for the EU’s 18th sanctions package.”", "THREATEN"),
+])
+def test_thanks_for_sanctions_and_preparing_a_package_are_not_the_package(text, event_type):
+    (m,) = extract_item(item(text))
+    assert m.event_type == event_type
+
+
 def test_a_day_after_a_summit_is_background():
     (m,) = extract_item(item("Zelensky spoke to Macron by phone a day after the summit in Alaska."))
     assert m.event_type == "CONSULT" and m.event_date == date(2025, 6, 1)

@@ -400,7 +400,7 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
     if not LETTERS.search(masked):
         return None  # a sentence that is only a quotation
     figs = figures.find_figures(sentence.text, base=sentence.start)
-    trigger = actions.find_trigger(masked, {f.category for f in figs} | armed)
+    trigger = _main_trigger(masked, {f.category for f in figs} | armed)
     if trigger is None and masked != sentence.text and _speaks(masked):
         # (with no quotation, find_statement reads the text find_trigger just found no trigger in:
         # every rule that matched it needs a weapon or captives, which a statement's rules do not)
@@ -452,6 +452,19 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
 
 
 LETTERS = re.compile(r"[A-Za-z]{3}")
+# "even though Europe has just adopted its 17th package ..., an 18th package is being prepared": a concession
+CONCESSION = re.compile(r"(?:^|\bthat\s+|,\s+)(?P<clause>(?:even\s+though|although|though)\b[^,;.]*,)", re.I)
+
+
+def _main_trigger(masked: str, categories: set[str]):
+    """The trigger of the main clause: one in a leading concession ("even though ..., ...") types the
+    sentence only when the rest has none."""
+    m = CONCESSION.search(masked) if "though" in masked else None
+    if m is not None:
+        trigger = actions.find_trigger(_blank(masked, m.start("clause"), m.end("clause")), categories)
+        if trigger is not None:
+            return trigger
+    return actions.find_trigger(masked, categories)
 
 
 def _speaks(text: str) -> bool:
