@@ -306,6 +306,18 @@ def test_thanks_for_sanctions_and_preparing_a_package_are_not_the_package(text, 
     assert m.event_type == event_type
 
 
+def test_a_quotation_a_bare_title_speaks_is_the_previous_speakers():
+    _, quote = extract_item(item("Britain imposed sanctions on 20 shadow fleet ships. “Putin has shown he has no "
+                                 "interest in peace, so we will keep raising the cost of his war,” the prime minister said."))
+    assert (quote.event_type, quote.actor_country) == ("ACCUSE", "GBR")
+
+
+def test_a_comment_participle_speaks_of_the_sentence_s_subject():
+    (m,) = extract_item(item("Russia has started building its first road bridge to North Korea, signalling "
+                             "deepening ties with its ally."))
+    assert (m.event_type, m.actor_country, m.target_country) == ("COOPERATE", "RUS", "PRK")
+
+
 def test_a_day_after_a_summit_is_background():
     (m,) = extract_item(item("Zelensky spoke to Macron by phone a day after the summit in Alaska."))
     assert m.event_type == "CONSULT" and m.event_date == date(2025, 6, 1)

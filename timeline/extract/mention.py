@@ -62,8 +62,9 @@ def extract_item(item: Item, country_hint: str = "UA") -> list[Mention]:
 PRONOUN_START = re.compile(r"^(?:[“\"]?\s*)?(?:He|She|They|It|The\s+two\s+(?:leaders|sides|men|presidents)"
                            r"|The\s+(?:[A-Z]{2,}\s+|new\s+)?(?:package|measures|sanctions|deal|agreement)"
                            r"|The\s+(?:man|woman|suspect|defendant|accused)(?=\s*,|\s+(?:was|is|has|had|faces|will)\b))\b")
-# ... or speaks through a pronoun after a quotation: "“Every night like this proves ...,” he said."
-PRONOUN_SPEAKER = re.compile(r"[,”\"]\s*(?:he|she)\s+(?:said|says|added|adds|told|tells|wrote|writes|stated)\b")
+# ... or speaks through a pronoun or a bare title after a quotation: "“Every night like this proves ...,” he said."
+PRONOUN_SPEAKER = re.compile(r"[,”\"]\s*(?:he|she|the\s+(?:prime\s+minister|president|chancellor|(?:foreign\s+)?minister"
+                             r"|governor|mayor))\s+(?:said|says|added|adds|told|tells|wrote|writes|stated)\b")
 # "the two leaders spoke of progress": both sides of the previous event, whatever its type
 THE_PAIR = re.compile(r"\b[Tt]he\s+two\s+(?:leaders|presidents|sides|men|ministers)\b")
 ACTOR_FIELDS = ("actor", "actor_country")
@@ -701,6 +702,9 @@ def _named_participants(text, trigger, actor_matches, claimant):
         return claimant, before[-1]
     if before and trigger.event_type == "SANCTION" and _names_the_noun(text, before[-1], trigger):
         before = before[:-1]  # "new Russia sanctions": the country is the target
+    if not violent and len(before) > 1 and COMMENT_PARTICIPLE.search(text, 0, trigger.start):
+        # "Russia has started building a bridge to North Korea, signalling deepening ties": the sentence's subject
+        return before[0], next((a for a in before[1:] + after if not _same_side(a, before[0])), None)
     if trigger.event_type == "AID" and not before and agent is None:
         # "Shipments of some US weapons to Ukraine have resumed": the weapons' country gives, "to" receives
         recipient = next((a for a in after if RECIPIENT.search(text, max(0, a.start - 9), a.start)), None)
@@ -757,6 +761,7 @@ SPEAKER_AND = re.compile(r"\b(?:he|she)\s+and\s+(?:the\s+)?$", re.I)
 REPELLED = re.compile(r"(?:repell?ed|repuls(?:ed|ing)|repelling|fended\s+off|beat\s+back|held\s+off)\b", re.I)
 OWN_FORCES = re.compile(r"\b(?:its|their)\s+(?:own\s+)?(?:forces|troops|units|military|air\s+defences|army)\b", re.I)
 MAIN_TARGET = re.compile(r"\bwith\s+[^.;]{0,40}?\b(?:the\s+)?main\s+target", re.I)
+COMMENT_PARTICIPLE = re.compile(r",\s+(?:signall?ing|marking|underlining|underscoring|showing)\s+$", re.I)
 RECIPIENT = re.compile(r"\bto\s+(?:the\s+)?$", re.I)
 CLAUSE_SUBJECT = re.compile(r"^[^.;]{0,12}\b(?:in|during)\s+which\s+(?:the\s+)?$", re.I)
 OWN_REGION = re.compile(r"[’']s\s+(?:[A-Z][\w’'-]+\s+){1,2}(?:region|oblast|province|republic|krai)\b", re.I)
