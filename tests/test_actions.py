@@ -97,6 +97,8 @@ def test_a_country_s_whole_war_is_no_battle():
     ("Zelensky warned Putin is buying time to continue the war.", "ACCUSE"),
     ("Kallas warned that Europe would respond harder if the bombing went on.", "THREATEN"),
     ("The Kremlin warned of retaliation.", "THREATEN"),
+    ("Rubio said that either there would be a breakthrough soon or Trump would have to decide how much time "
+     "to give the talks.", "THREATEN"),
 ])
 def test_a_warning_about_what_someone_does_is_an_accusation_about_what_will_follow_a_threat(text, event_type):
     assert find_trigger(text).event_type == event_type
