@@ -318,6 +318,12 @@ def test_a_comment_participle_speaks_of_the_sentence_s_subject():
     assert (m.event_type, m.actor_country, m.target_country) == ("COOPERATE", "RUS", "PRK")
 
 
+def test_the_speaker_named_after_a_quotation_speaks_it_and_their_title_is_no_target():
+    (m,) = extract_item(item("“The longer it plays games, the harder we will respond,” said Kaja Kallas, the "
+                             "EU’s foreign policy chief."))
+    assert (m.event_type, m.actor_country, m.target_country) == ("THREATEN", "EU", None)
+
+
 def test_a_day_after_a_summit_is_background():
     (m,) = extract_item(item("Zelensky spoke to Macron by phone a day after the summit in Alaska."))
     assert m.event_type == "CONSULT" and m.event_date == date(2025, 6, 1)

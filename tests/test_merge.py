@@ -255,6 +255,20 @@ def test_one_speakers_statements_through_two_channels_are_two_events():
     assert len(events) == 2 and sorted(events["n_mentions"]) == [1, 2]
 
 
+def test_a_speakers_undated_words_on_two_days_are_two_statements_unless_one_is_dated():
+    kallas = dict(event_type="THREATEN", actor="Kaja Kallas", actor_country="EU", _explicit=False)
+    undated = [
+        mention("1", "The longer Russia plays games, the harder we will respond, said Kaja Kallas.", **kallas),
+        mention("2", "Kallas said the bloc was already working on an 18th sanctions package.",
+                **{**kallas, "event_date": date(2025, 5, 26), "reported": datetime(2025, 5, 26, 8, tzinfo=UTC)}),
+    ]
+    events, _ = run(undated)
+    assert len(events) == 2
+    undated[1].update(_explicit=True, event_date=date(2025, 5, 25))   # "on Sunday, Kallas said ...": that day
+    events, _ = run(undated)
+    assert len(events) == 1
+
+
 BERDYCHIV = dict(location="Berdychiv", admin1="Zhytomyr Oblast", country="UA", geo_precision=1,
                  latitude=49.9, longitude=28.6)
 

@@ -422,6 +422,8 @@ def _conflict(a: dict, b: dict) -> bool:
         # though a report that names Trump alone may belong to either
     if _same_sentence(a, b):
         return True
+    if (a["event_type"] in STATEMENTS and a["_day"] != b["_day"] and not (a["_explicit"] or b["_explicit"])):
+        return True  # what a speaker said on two days, neither report dated: two statements
     if a["_package"] != b["_package"] and a["_package"] is not None and b["_package"] is not None:
         return True
     if a["_channel"] != b["_channel"] and a["_channel"] is not None and b["_channel"] is not None:

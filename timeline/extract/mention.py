@@ -702,6 +702,11 @@ def _named_participants(text, trigger, actor_matches, claimant):
         return claimant, before[-1]
     if before and trigger.event_type == "SANCTION" and _names_the_noun(text, before[-1], trigger):
         before = before[:-1]  # "new Russia sanctions": the country is the target
+    if (not violent and claimant is not None and trigger.end <= claimant.start and trigger.event_type in SPOKEN
+            and not text[trigger.start:trigger.end].strip()):
+        # "“... the harder we will respond,” said Kaja Kallas, the EU's foreign policy chief": the words (masked
+        # here) are the speaker's; her title is no target
+        return claimant, next((a for a in full if a is not claimant and not _same_side(a, claimant)), None)
     if not violent and len(before) > 1 and COMMENT_PARTICIPLE.search(text, 0, trigger.start):
         # "Russia has started building a bridge to North Korea, signalling deepening ties": the sentence's subject
         return before[0], next((a for a in before[1:] + after if not _same_side(a, before[0])), None)
