@@ -20,6 +20,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
 from typing import Callable, Iterator
@@ -326,6 +327,7 @@ class _SortedTable:
             yield schema.enforce(piece.to_pandas(), self.name)
 
 
+@lru_cache(maxsize=None)
 def _arrow(name: str) -> pa.Schema:
     """The Arrow schema of a table as written from its (enforced) DataFrame, pandas metadata included."""
     return write.arrow_schema(schema.empty(name), schema.table(name).arrow_schema())
