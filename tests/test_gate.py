@@ -8,7 +8,7 @@ import _sre
 import pytest
 from re import _casefix
 
-from timeline import pipeline
+from timeline import pipeline, read, split
 from timeline.extract import actions, dates, figures, gate
 from timeline.extract.sentences import split_sentences
 
@@ -66,6 +66,24 @@ def test_fold_of_lookalikes():
     assert gate.fold("KİEV") == "kiev"
     assert gate.fold("\u017ftrike") == "strike"
     assert re.search("kiev", "KİEV", re.I) and re.search("strike", "\u017ftrike", re.I)
+
+
+def test_boilerplate_gates_never_skip_a_pattern_that_matches_real_lines():
+    """split.is_boilerplate tries only the patterns its gates let through: over every line of our
+    pages and the seeds (markup included), none is skipped where it would have matched."""
+    gates = split._boilerplate_gates()
+    tasks = [t for t in read.plan_inputs([p for p in PAGES if p.exists()]) if isinstance(t, read.ReadTask)]
+    lines = [" ".join(raw.split()) for t in tasks for raw in read.read_task(t).text.splitlines()]
+    missed, skipped = [], 0
+    for line in filter(None, lines):
+        runs = {id(p) for p in gates.runnable(line)}
+        for pattern in gates.rules:
+            skipped += id(pattern) not in runs
+            if id(pattern) not in runs and pattern.search(line):
+                missed.append((pattern.pattern, line))
+    assert not missed
+    assert skipped > 0
+    assert sum(split.is_boilerplate(line) for line in lines if line) > 20
 
 
 def _sentences() -> list[str]:

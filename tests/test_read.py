@@ -117,6 +117,16 @@ def test_malformed_jsonld_is_skipped_and_the_next_source_used(tmp_path):
     assert doc.outlet == "Steppe Post"
 
 
+@pytest.mark.parametrize("wrapped", [
+    '{"@type": "LiveBlogPosting", "datePublished": "2025-04-08T06:00:00Z"}',
+    '//<![CDATA[\n{"@type": "LiveBlogPosting", "datePublished": "2025-04-08T06:00:00Z"}\n//]]>',
+    ' <![CDATA[{"@type": "LiveBlogPosting", "datePublished": "2025-04-08T06:00:00Z"}]]> ',
+])
+def test_jsonld_in_a_cdata_section_or_not(tmp_path, wrapped):
+    page = f'<html><head><script type="application/ld+json">{wrapped}</script></head><body><p>Text</p></body></html>'
+    assert read_document(write(tmp_path, "p.html", page)).published == datetime(2025, 4, 8, 6, 0, tzinfo=UTC)
+
+
 def test_malformed_first_jsonld_block_then_valid_one(fixtures_dir):
     doc = read_document(fixtures_dir / "liveblog_two_scripts.html")
     assert doc.published == datetime(2025, 7, 14, 6, 0, tzinfo=UTC)

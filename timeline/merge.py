@@ -18,7 +18,6 @@ import gc
 import hashlib
 import re
 from collections import Counter, deque
-from itertools import repeat
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -50,6 +49,7 @@ class _Cluster:
     tokens: list[frozenset] = field(default_factory=list)
     links: list[tuple[str | None, str]] = field(default_factory=list)  # (mention joined, why) per row
     places: dict[tuple, dict] = field(default_factory=dict)   # the place (`_place`) of each row: its first row
+    days: set[int] = field(default_factory=set)                # the `_day` of each row
     day: int = 0             # the first row's `_day`
 
     @property
@@ -218,6 +218,7 @@ class _Scan:
         target.tokens.append(tokens)
         target.links.append(link)
         target.places.setdefault(rec["_place"], rec)
+        target.days.add(rec["_day"])
 
     def finish(self, before: int | None = None) -> None:
         """Finish the clusters whose first report is dated before day `before` (all, without one):
@@ -307,7 +308,7 @@ def _find_cluster(rec: dict, tokens: frozenset, block: list[_Cluster]) -> tuple[
     for cluster in reversed(block):
         if day - cluster.day > MAX_WINDOW:
             break
-        for place, other in cluster.places.items():     # nests(other) for any of them, inline: most fail
+        for place, other in cluster.places.items():     # whether any nests, inline: most fail
             nested = known.get(place)
             if nested is None:
                 nested = nests(other)
@@ -315,7 +316,7 @@ def _find_cluster(rec: dict, tokens: frozenset, block: list[_Cluster]) -> tuple[
                 break
         else:
             continue
-        link = _join(rec, tokens, cluster, nests)
+        link = _join(rec, tokens, cluster, nests.places(cluster))
         if link is None:
             continue
         score = _affinity(rec, tokens, cluster)
@@ -326,13 +327,24 @@ def _find_cluster(rec: dict, tokens: frozenset, block: list[_Cluster]) -> tuple[
 
 def _affinity(rec: dict, tokens: frozenset, cluster: _Cluster) -> tuple:
     figs = rec["_figs"].items()
-    same_figures = max(sum(1 for c, v in figs if r["_figs"].get(c) == v) for r in cluster.rows)
-    same_day = any(r["event_date"] == rec["event_date"] for r in cluster.rows)
-    return (same_figures, same_day, round(max(map(_jaccard, repeat(tokens), cluster.tokens)), 6))
+    same_figures = max(sum(1 for c, v in figs if r["_figs"].get(c) == v) for r in cluster.rows) if figs else 0
+    return (same_figures, rec["_day"] in cluster.days, round(_most_similar(tokens, cluster.tokens), 6))
+
+
+def _most_similar(tokens: frozenset, others: list[frozenset]) -> float:
+    """The largest word overlap (Jaccard: shared words over all words) of `tokens` with one of `others`."""
+    n, best = len(tokens), 0.0
+    for other in others if n else ():
+        if other:
+            shared = len(tokens & other)
+            overlap = shared / (n + len(other) - shared)
+            if overlap > best:
+                best = overlap
+    return best
 
 
 class _Nests:
-    """`_places_nest(rec, other)` for one `rec`, worked out once per place of `other` (its `_place`)."""
+    """Which places (a row's `_place`) nest with `rec`'s (`_places_nest`), worked out once per place."""
 
     def __init__(self, rec: dict):
         self.rec, self.known = rec, {}
@@ -344,24 +356,28 @@ class _Nests:
             nested = self.known[place] = _places_nest(self.rec, other)
         return nested
 
+    def places(self, cluster: _Cluster) -> set[tuple]:
+        """The places of `cluster`'s rows that nest with `rec`'s."""
+        return {place for place, other in cluster.places.items() if self(other)}
 
-def _join(rec: dict, tokens: frozenset, cluster: _Cluster, nests: Callable[[dict], bool] | None = None) \
-        -> tuple[str, str] | None:
+
+def _join(rec: dict, tokens: frozenset, cluster: _Cluster, nesting: set[tuple]) -> tuple[str, str] | None:
     """(the mention `rec` matches, why) when `rec` reports the cluster's event, else None.
-    `tokens` are the words of `rec`'s sentence; `nests(other)` is `_places_nest(rec, other)`."""
-    nests = nests or _Nests(rec)
+    `tokens` are the words of `rec`'s sentence; `nesting` the places of the cluster's rows that nest
+    with `rec`'s (`_Nests.places`)."""
     n = len(tokens)
     cut = n * NEAR_DUPLICATE
     for other_tokens, other in zip(cluster.tokens, cluster.rows):
         m = len(other_tokens)
-        if m < cut or n < m * NEAR_DUPLICATE or not nests(other):
+        if m < cut or n < m * NEAR_DUPLICATE or other["_place"] not in nesting:
             continue            # the overlap of two sets is at most the smaller over the larger
-        shared = len(tokens & other_tokens)      # _jaccard, inline (m is 0 here only when n is: no words)
+        shared = len(tokens & other_tokens)      # the overlap (m is 0 here only when n is: no words)
         overlap = shared / (n + m - shared) if n else 0.0
         if overlap >= NEAR_DUPLICATE and not _conflict(rec, other):
             return other["mention_id"], f"near-identical sentence (word overlap {overlap:.2f}); {_place_why(rec, other)}"
     # the same event: places nest, dates are close, actors agree (most often false first)
-    other = next((o for o in cluster.rows if nests(o) and _dates_close(rec, o) and _actors_agree(rec, o)), None)
+    other = next((o for o in cluster.rows
+                  if o["_place"] in nesting and _dates_close(rec, o) and _actors_agree(rec, o)), None)
     if other is None or any(_conflict(rec, o) for o in cluster.rows):   # cheap test first: most fail it
         return None
     return other["mention_id"], _why(rec, other)
@@ -400,13 +416,6 @@ def _place_why(a: dict, b: dict) -> str:
 def _same_sentence(a: dict, b: dict) -> bool:
     """Two clauses of one sentence report two events (that is why it was split)."""
     return a["item_id"] == b["item_id"] and a["sentence"] == b["sentence"]
-
-
-def _jaccard(a: frozenset, b: frozenset) -> float:
-    if not (a and b):
-        return 0.0
-    shared = len(a & b)
-    return shared / (len(a) + len(b) - shared)
 
 
 def _conflict(a: dict, b: dict) -> bool:

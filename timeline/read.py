@@ -454,7 +454,12 @@ def jsonld_nodes(tree: LexborHTMLParser) -> tuple[list[dict[str, Any]], list[tup
 
 
 def _strip_cdata(text: str) -> str:
-    return re.sub(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$", "", text)
+    if "<![CDATA[" not in text and "]]>" not in text:
+        return text     # (nearly every block: the pattern would try its second branch at every character)
+    return _CDATA.sub("", text)
+
+
+_CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
 
 
 def _flatten_jsonld(data: Any) -> list[dict[str, Any]]:

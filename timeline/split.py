@@ -35,6 +35,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .errors import InputError, VocabularyError
+from .extract.gate import Gates
 from .models import Document, Item
 from .read import (
     MAX_HTML_DEPTH, UNDATED, YEARS, has_time_of_day, html_depth, html_tree, jsonl_records, jsonld_nodes, jsonld_type,
@@ -185,8 +186,14 @@ def strip_prefix(line: str) -> str:
 
 
 def is_boilerplate(line: str) -> bool:
-    """True when a (stripped) line is site furniture: cookie, login, sign-up, comments, ..."""
-    return any(pattern.search(line) for pattern in boilerplate_patterns())
+    """True when a (stripped) line is site furniture: cookie, login, sign-up, comments, ...
+    Only the patterns whose words the line has are tried (timeline.extract.gate)."""
+    return any(pattern.search(line) for pattern in _boilerplate_gates().runnable(line))
+
+
+@lru_cache(maxsize=None)
+def _boilerplate_gates() -> Gates[re.Pattern[str]]:
+    return Gates(boilerplate_patterns())
 
 
 def _is_title_line(line: str, title: str | None) -> bool:

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -37,44 +39,52 @@ from .models import Item, Mention
 INTERNAL = ["_explicit", "_window", "_position"]   # the columns merge needs besides the table's
 ROW = "_row"                                       # a mention's row in the MentionColumns
 STAMPS = {"published": "_published", "item_time": "_item_time"}   # the state's times of an item
+MENTION_FIELDS = frozenset(f.name for f in fields(Mention))
 
 
 # ---------------------------------------------------------------- frames of a list of records
 
 def mentions_frame(mentions: list[Mention], items: list[Item]) -> pd.DataFrame:
-    """One row per mention: the `mentions` columns plus the internal ones merge needs."""
+    """One row per mention: the `mentions` columns plus the internal ones merge needs. Values are
+    Python objects (figures Int64), as `schema.enforce` and `MentionColumns` read them: pandas
+    would hold strings as Arrow and `enforce` turn them back into objects."""
+    cats = schema.figure_categories()
+    names = [c for c in schema.table("mentions").names if c not in cats]
+    if not mentions:
+        return pd.DataFrame(columns=[*schema.table("mentions").names, *INTERNAL])
     position = {i.item_id: i.position for i in items}
-    cols = [c for c in schema.table("mentions").names if c not in schema.figure_categories()]
+    attributes = [c for c in names if c in MENTION_FIELDS]     # the others (event_id) are None
+    values, no_figures = attrgetter(*attributes), (None,) * len(cats)
     rows = []
     for m in mentions:
-        row = {c: getattr(m, c, None) for c in cols}
-        row.update({cat: None for cat in schema.figure_categories()})
-        row.update(m.figure_values())
-        row.update(_explicit=m.date_explicit, _window=m.date_window, _position=position.get(m.item_id, 0))
-        rows.append(row)
-    if not rows:
-        return pd.DataFrame(columns=[*schema.table("mentions").names, *INTERNAL])
-    df = pd.DataFrame(rows)
-    for cat in schema.figure_categories():
+        figures = m.figure_values()
+        rows.append((*values(m), *(tuple(map(figures.get, cats)) if figures else no_figures),
+                     m.date_explicit, m.date_window, position.get(m.item_id, 0)))
+    df = _objects(rows, [*attributes, *cats, *INTERNAL])
+    for name in names:
+        if name not in MENTION_FIELDS:
+            df[name] = None
+    for cat in cats:
         df[cat] = df[cat].astype("Int64")
-    return df
+    return df[[*names, *cats, *INTERNAL]]
 
 
 def items_frame(items: list[Item]) -> pd.DataFrame:
     cols = schema.table("items").names
-    rows = [{c: getattr(i, c) for c in cols} for i in items]
-    return schema.enforce(pd.DataFrame(rows, columns=cols), "items")
+    return schema.enforce(_objects([attrgetter(*cols)(i) for i in items], cols), "items")
 
 
 def figures_frame(mentions: list[Mention], mention_df: pd.DataFrame) -> pd.DataFrame:
     event_of = dict(zip(mention_df["mention_id"], mention_df["event_id"]))
-    rows = [
-        {"mention_id": m.mention_id, "event_id": event_of.get(m.mention_id), "category": f.category,
-         "value": f.value, "qualifier": f.qualifier, "unit": f.unit, "text": f.text,
-         "char_start": f.char_start, "reported": m.reported}
-        for m in mentions for f in m.figures
-    ]
-    return schema.enforce(pd.DataFrame(rows, columns=schema.table("figures").names), "figures")
+    cols = ["mention_id", "event_id", "category", "value", "qualifier", "unit", "text", "char_start", "reported"]
+    rows = [(m.mention_id, event_of.get(m.mention_id), f.category, f.value, f.qualifier, f.unit, f.text,
+             f.char_start, m.reported) for m in mentions for f in m.figures]
+    return schema.enforce(_objects(rows, cols), "figures")
+
+
+def _objects(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    """A frame of Python objects (for `schema.enforce`: no strings held as Arrow on the way)."""
+    return pd.DataFrame(rows, columns=columns, dtype=object)
 
 
 # ---------------------------------------------------------------- spill files
@@ -317,6 +327,7 @@ class _SortedTable:
             yield schema.enforce(piece.to_pandas(), self.name)
 
 
+@lru_cache(maxsize=None)
 def _arrow(name: str) -> pa.Schema:
     """The Arrow schema of a table as written from its (enforced) DataFrame, pandas metadata included."""
     return write.arrow_schema(schema.empty(name), schema.table(name).arrow_schema())
