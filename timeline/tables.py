@@ -71,7 +71,8 @@ def mentions_frame(mentions: list[Mention], items: list[Item]) -> pd.DataFrame:
 
 def items_frame(items: list[Item]) -> pd.DataFrame:
     cols = schema.table("items").names
-    return schema.enforce(_objects([attrgetter(*cols)(i) for i in items], cols), "items")
+    values = attrgetter(*cols)
+    return schema.enforce(_objects([values(i) for i in items], cols), "items")
 
 
 def figures_frame(mentions: list[Mention], mention_df: pd.DataFrame) -> pd.DataFrame:
