@@ -77,7 +77,7 @@ def items_frame(items: list[Item]) -> pd.DataFrame:
 
 def figures_frame(mentions: list[Mention], mention_df: pd.DataFrame) -> pd.DataFrame:
     event_of = dict(zip(mention_df["mention_id"], mention_df["event_id"]))
-    cols = ["mention_id", "event_id", "category", "value", "qualifier", "unit", "text", "char_start", "reported"]
+    cols = schema.table("figures").names    # the values of each row below, in this order
     rows = [(m.mention_id, event_of.get(m.mention_id), f.category, f.value, f.qualifier, f.unit, f.text,
              f.char_start, m.reported) for m in mentions for f in m.figures]
     return schema.enforce(_objects(rows, cols), "figures")

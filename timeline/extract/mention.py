@@ -68,6 +68,7 @@ PRONOUN_SPEAKER = re.compile(r"[,”\"]\s*(?:he|she|the\s+(?:prime\s+minister|pr
 # "the two leaders spoke of progress": both sides of the previous event, whatever its type
 THE_PAIR = re.compile(r"\b[Tt]he\s+two\s+(?:leaders|presidents|sides|men|ministers)\b")
 ACTOR_FIELDS = ("actor", "actor_country")
+SIDE_FIELDS = (*ACTOR_FIELDS, "target", "target_country")
 
 
 # "... downed six of the missiles and 245 of the drones in that attack": the attack the post just reported.
@@ -85,15 +86,15 @@ def _follow_up(mention: Mention, previous: Mention | None) -> Mention:
         return mention
     if (not mention.date_explicit and mention.event_type == previous.event_type == "ASSAULT"
             and THAT_ATTACK.search(mention.sentence)):
-        mention = replace(mention, **{f: getattr(previous, f) for f in (*DATE_FIELDS, *PLACE_FIELDS)})
+        mention = _taking(mention, previous, (*DATE_FIELDS, *PLACE_FIELDS))
     if (not mention.date_explicit and previous.date_explicit and mention.event_type == previous.event_type
             and THE_MEASURES.match(mention.sentence)):
-        mention = replace(mention, **{f: getattr(previous, f) for f in DATE_FIELDS})   # the package just dated
+        mention = _taking(mention, previous, DATE_FIELDS)   # the package just dated
     if mention.actor_country is not None:
         return mention
     if previous.actor_country is not None and previous.target_country is not None and THE_PAIR.search(
             mention.sentence):
-        return replace(mention, **{f: getattr(previous, f) for f in (*ACTOR_FIELDS, "target", "target_country")})
+        return _taking(mention, previous, SIDE_FIELDS)
     if PRONOUN_START.match(mention.sentence) or PRONOUN_SPEAKER.search(mention.sentence):
         speaker = _speaker_of(previous) if mention.event_type in SPOKEN and previous.event_type not in SPOKEN else None
         if speaker is not None:  # "Von der Leyen says the EU mission was damaged. She accuses Moscow ...": her
@@ -440,7 +441,7 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
             isinstance(place, _Synthetic) or (_is_district(place) and context.geo_precision == 1)):
         mention = _inherit_place(mention, context)
         if inferred and isinstance(place, _Synthetic):  # the attacker was guessed from the country it replaced
-            mention = replace(mention, **{f: getattr(context, f) for f in (*ACTOR_FIELDS, "target", "target_country")})
+            mention = _taking(mention, context, SIDE_FIELDS)
     elif isinstance(place, _Synthetic) and violent:
         titled = [p for p in all_places if p.in_title and p.place.geo_precision < 3]
         if titled:  # "..., mayor of Kyiv Vitali Klitschko said": an official reports on their own city
@@ -543,7 +544,12 @@ def _national_tally(figs) -> bool:
 
 
 def _inherit_place(mention: Mention, context: Mention) -> Mention:
-    return replace(mention, **{f: getattr(context, f) for f in PLACE_FIELDS})
+    return _taking(mention, context, PLACE_FIELDS)
+
+
+def _taking(mention: Mention, source: Mention, fields) -> Mention:
+    """`mention` with the values of `fields` taken from `source`."""
+    return replace(mention, **{f: getattr(source, f) for f in fields})
 
 
 def _place_fields(p) -> dict:
@@ -687,9 +693,12 @@ def _named_participants(text, trigger, actor_matches, claimant):
     if violent and claimant is not None and claimant.country and OWN_FORCES.search(text[claimant.end:trigger.start]):
         # "Russia's defence ministry said its forces had targeted ...": the claimant's side attacked
         return _CountryActor(claimant.country), next((a for a in after if not _same_side(a, claimant)), None)
-    if not violent and claimant is not None and trigger.event_type in SPOKEN and ASKED.match(text):
-        # "Asked whether he was ready to move to new sanctions on Russia, Trump replied that he was":
-        # the question's words type the event, which the one who answers performs
+    if not violent and claimant is not None and trigger.event_type in SPOKEN and (ASKED.match(text) or (
+            trigger.end <= claimant.start and not text[trigger.start:trigger.end].strip())):
+        # "Asked whether he was ready to move to new sanctions on Russia, Trump replied that he was": the
+        # question's words type the event, which the one who answers performs; "“... the harder we will
+        # respond,” said Kaja Kallas, the EU's foreign policy chief": the words (masked here) are the
+        # speaker's, and her title is no target
         return claimant, next((a for a in full if a is not claimant and not _same_side(a, claimant)), None)
     if not violent and claimant is not None and claimant.end <= trigger.start and trigger.event_type in SPOKEN:
         # "Starmer says Putin is killing children": the speaker accuses; who they name is the target
@@ -702,11 +711,6 @@ def _named_participants(text, trigger, actor_matches, claimant):
         return claimant, before[-1]
     if before and trigger.event_type == "SANCTION" and _names_the_noun(text, before[-1], trigger):
         before = before[:-1]  # "new Russia sanctions": the country is the target
-    if (not violent and claimant is not None and trigger.end <= claimant.start and trigger.event_type in SPOKEN
-            and not text[trigger.start:trigger.end].strip()):
-        # "“... the harder we will respond,” said Kaja Kallas, the EU's foreign policy chief": the words (masked
-        # here) are the speaker's; her title is no target
-        return claimant, next((a for a in full if a is not claimant and not _same_side(a, claimant)), None)
     if not violent and len(before) > 1 and COMMENT_PARTICIPLE.search(text, 0, trigger.start):
         # "Russia has started building a bridge to North Korea, signalling deepening ties": the sentence's subject
         return before[0], next((a for a in before[1:] + after if not _same_side(a, before[0])), None)
