@@ -289,12 +289,26 @@ def test_thanks_and_what_the_speaker_keeps_pressing_for_are_two_events():
     assert (thanks.event_type, push.event_type, push.actor_country) == ("SUPPORT", "REQUEST", "UKR")
 
 
-def test_a_leading_concession_does_not_type_the_sentence():
-    (m,) = extract_item(item("Von der Leyen said that even though Europe has just adopted its 17th package of "
-                             "sanctions on Russia, an 18th package is being prepared."))
-    assert (m.event_type, m.actor_country, m.target_country) == ("THREATEN", "EU", "RUS")
+def test_a_leading_concession_does_not_type_the_sentence_and_the_act_it_grants_is_its_own_event():
+    text = ("Von der Leyen said that even though Europe has just adopted its 17th package of "
+            "sanctions on Russia, an 18th package is being prepared.")
+    news, granted = extract_item(item(text))
+    assert (news.event_type, news.actor_country, news.target_country) == ("THREATEN", "EU", "RUS")
+    assert text[news.char_start:news.char_end] == "an 18th package is being prepared."
+    assert (granted.event_type, granted.actor_country, granted.target_country) == ("SANCTION", "EU", "RUS")
+    assert text[granted.char_start:granted.char_end] == "Europe has just adopted its 17th package of sanctions on Russia"
+    assert granted.event_date == news.event_date
     (m,) = extract_item(item("Although officials played it down, a drone hit a fuel depot in Bryansk."))
     assert m.event_type == "ASSAULT"
+
+
+def test_what_others_urged_after_a_comma_with_is_its_own_event_by_the_capital_s_government():
+    text = ("Trump said he is weighing what to do after Britain and the EU moved ahead with new Russia sanctions, "
+            "with leaders in Brussels urging Washington to follow suit.")
+    measure, urged = extract_item(item(text))
+    assert (measure.event_type, measure.actor_country, measure.target_country) == ("SANCTION", "GBR", "RUS")
+    assert (urged.event_type, urged.actor_country, urged.target_country, urged.location) == (
+        "REQUEST", "EU", "USA", None)
 
 
 @pytest.mark.parametrize("text, event_type", [

@@ -325,3 +325,31 @@ def test_a_village_placed_by_its_region_nests_in_that_region_but_not_in_its_town
     assert len(events) == 1 and events.loc[0, "location"] == "Dolotinka"
     events, _ = run([village, town])
     assert sorted(events["location"]) == ["Azov", "Dolotinka"]
+
+
+def test_a_report_without_figures_follows_the_post_it_is_in_over_a_likelier_looking_event():
+    attack = "Russia fired 477 drones and 60 missiles at Ukraine overnight, its largest air attack."
+    events, ids = run([
+        mention("1", attack, drones=477, missiles=60, **UKRAINE),
+        mention("2", "An F-16 pilot was killed while fighting off the onslaught.", killed=1, item_id="post",
+                char_start=0, **UKRAINE),
+        # the words of the first report, but the post's previous sentence is about the pilot
+        mention("3", "He had downed several of Russia's drones and missiles overnight before the jet was hit.",
+                item_id="post", char_start=80, **UKRAINE),
+        # another post: it goes to the event it resembles
+        mention("4", "The largest air attack of the war fired drones and missiles at Ukraine.", _position=1,
+                **UKRAINE),
+    ])
+    assert len(events) == 2
+    assert ids[2] == ids[1] != ids[0] and ids[3] == ids[0]
+
+
+def test_a_sentence_naming_two_packages_may_join_either():
+    eu = dict(event_type="SANCTION", actor_country="EU", target_country="RUS")
+    events, ids = run([
+        mention("1", "The EU adopted its 17th sanctions package against Russia.", **eu),
+        # the clause about the 17th package of a sentence that names the 18th first
+        mention("2", "Kallas said the bloc was working on an 18th sanctions package, days after the 17th package "
+                     "was adopted.", char_start=60, **eu),
+    ])
+    assert len(events) == 1

@@ -151,8 +151,7 @@ def _prepare(rec: dict, idx) -> None:
     rec["_prec"] = int(rec["geo_precision"]) if _present(rec["geo_precision"]) else 9
     rec["_place"] = (rec["location"], rec["_prec"], rec["admin1"])    # all that `_places_nest` reads of a row
     rec["_kinds"] = frozenset(n for n, cols in enumerate(TALLY_KINDS) if any(c in rec["_figs"] for c in cols))
-    package = PACKAGE.search(rec["sentence"]) if rec["event_type"] == "SANCTION" else None
-    rec["_package"] = int(package[1]) if package else None
+    rec["_package"] = _package(rec["sentence"]) if rec["event_type"] == "SANCTION" else None
     rec["_channel"] = _channel(rec["sentence"]) if rec["event_type"] in STATEMENTS else None
 
 
@@ -166,9 +165,16 @@ def _channels() -> tuple[tuple[re.Pattern, str], ...]:
     return tuple((re.compile(rf"\b(?:{r['pattern']})\b", re.I), r["channel"]) for r in load_csv("statement_channels.csv"))
 
 
-# "the 18th sanctions package" is not the 17th: the number of the package a sentence names first names it
-# ("working on an 18th package, days after the 17th was adopted" is about the 18th).
+# "the 18th sanctions package" is not the 17th
 PACKAGE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\s+(?:sanctions\s+|round\s+of\s+sanctions\s+)?package\b", re.I)
+
+
+def _package(sentence: str) -> int | None:
+    """The number of the sanctions package a sentence names, or None when it names none or several
+    ("working on an 18th package, days after the 17th package was adopted" holds a clause about each,
+    and which one a mention is cannot be told from the sentence)."""
+    numbers = {int(m[1]) for m in PACKAGE.finditer(sentence)}
+    return numbers.pop() if len(numbers) == 1 else None
 
 
 @contextmanager
@@ -205,11 +211,15 @@ class _Scan:
         self.reasons: dict[str, int] = {}
         self.order = np.zeros(n, dtype=np.int64)
         self.done = 0
+        self.last: dict[tuple, tuple[str, _Cluster]] = {}   # per block: the item and event of its last mention
 
     def add(self, rec: dict) -> None:
-        block = self.blocks.setdefault(_block_key(rec), deque())
+        key = _block_key(rec)
+        block = self.blocks.setdefault(key, deque())
         tokens = _tokens(rec["sentence"])
-        target, link = _find_cluster(rec, tokens, block)
+        item, previous = self.last.get(key, (None, None))
+        follows = previous if item == rec["item_id"] and not rec["_figs"] else None
+        target, link = _find_cluster(rec, tokens, block, follows)
         if target is None:
             target = _Cluster(day=rec["_day"])
             block.append(target)
@@ -219,6 +229,7 @@ class _Scan:
         target.links.append(link)
         target.places.setdefault(rec["_place"], rec)
         target.days.add(rec["_day"])
+        self.last[key] = (rec["item_id"], target)
 
     def finish(self, before: int | None = None) -> None:
         """Finish the clusters whose first report is dated before day `before` (all, without one):
@@ -290,9 +301,16 @@ def _tokens(sentence: str) -> frozenset:
     return frozenset(_TOKEN.findall(sentence.lower()))
 
 
-def _find_cluster(rec: dict, tokens: frozenset, block: list[_Cluster]) -> tuple[_Cluster | None, tuple[str | None, str]]:
+def _find_cluster(rec: dict, tokens: frozenset, block: list[_Cluster],
+                  follows: _Cluster | None = None) -> tuple[_Cluster | None, tuple[str | None, str]]:
     """The compatible cluster in the block (within the date window) that `rec` resembles most, and why.
     `tokens` are the words of `rec`'s sentence.
+
+    A post tells one story: a mention with no figures of its own ("He had
+    brought down several targets before the jet was hit", "The ministry
+    claimed that all of the designated targets had been hit") reports the
+    event of the post's previous mention in the block (`follows`) when it may
+    join it at all, however much it resembles another event of the day.
 
     Several events of one night can be compatible with a report that names no
     figures ("the ministry said all targets were hit"): it goes to the one
@@ -319,6 +337,8 @@ def _find_cluster(rec: dict, tokens: frozenset, block: list[_Cluster]) -> tuple[
         link = _join(rec, tokens, cluster, nests.places(cluster))
         if link is None:
             continue
+        if cluster is follows:
+            return cluster, (link[0], f"{link[1]}; the post's previous report of this kind")
         score = _affinity(rec, tokens, cluster)
         if best_score is None or score > best_score:
             best, best_link, best_score = cluster, link, score

@@ -19,7 +19,8 @@ from .sentences import Sentence, mask_quotes, split_sentences
 
 # A name that is both a place and an actor (Kyiv, Moscow, Ukraine) is a place after these words;
 # "attack on Kyiv" is a place, "pressure on Moscow" is its government.
-_UP_TO_THE_NAME = r"\s+(?:the\s+)?(?:(?!which\b|whom\b)\w+\s+){0,2}$"  # "in the northeastern city of "
+# (lower-case words only: in "leaders in Brussels urging Washington", Washington is not where)
+_UP_TO_THE_NAME = r"\s+(?:the\s+)?(?:(?!which\b|whom\b)(?-i:[a-z0-9])\w*\s+){0,2}$"  # "in the northeastern city of "
 LOCATIVE = re.compile(
     r"\b(?:in|at|near|over|across|around|outside|inside|city\s+of|town\s+of|village\s+of|"
     r"visit\s+to|trip\s+to|arrived\s+in|travell?ed\s+to)" + _UP_TO_THE_NAME, re.I)
@@ -118,8 +119,10 @@ def _speaker_of(previous: Mention):
 
 
 # Clause boundaries: "; ", ", and ", ", while ", ", after ", " while ", " and <verb>ed" (a second predicate)
-# and " and that the ..." (a second thing said: "said he held a call ... and that the Russian leader told him").
+# and " and that the ..." (a second thing said: "said he held a call ... and that the Russian leader told him");
+# ", with leaders in Brussels urging Washington to follow suit": what others said of it.
 CLAUSE = re.compile(r";\s+|,\s*(?:and|while|whereas|but|after|along\s+with|as\s+well\s+as)\s+|\s+while\s+"
+                    r"|,\s+with\s+(?=(?:[\w’'-]+\s+){1,4}(?:urging|calling|demanding|warning|insisting)\b)"
                     r"|\s+and\s+(?=[a-z]+ed\b|(?:says|said|adds|added)\b|that\s+(?:the\s+)?[A-Z])"
                     r"|(?P<ellipsis>\s+and\s+(?=[\w,]+\s+(?:more\s+)?(?:over|above|in)\s+(?:the\s+)?[A-Z]))")
 # "61 drones were downed, including 24 over Kursk and 17 over Belgorod": a breakdown of one tally, not two events
@@ -132,7 +135,8 @@ def extract_clauses(item: Item, sentence: Sentence, country_hint: str = "UA",
     ("four people died in the Khmelnytskyi region, and one person was killed in Mykolaiv")."""
     earlier = (_day_after(item, sentence, country_hint, context) or _compared(item, sentence, country_hint, context)
                or _after_measure(item, sentence, country_hint, context) or _in_which(item, sentence, country_hint,
-                                                                                     context))
+                                                                                     context)
+               or _conceded(item, sentence, country_hint, context))
     if earlier is not None:
         return earlier
     whole = extract_sentence(item, sentence, country_hint, context)
@@ -267,6 +271,39 @@ def _compared(item: Item, sentence: Sentence, country_hint: str, context: Mentio
                       event_date=main.event_date - timedelta(days=1), date_precision="day",
                       date_explicit=True, date_window=0)
     return [replace(x, sentence=sentence.text) for x in (main, earlier)]
+
+
+def _conceded(item: Item, sentence: Sentence, country_hint: str, context: Mention | None) -> list[Mention] | None:
+    """The mentions of a sentence that grants a measure or an attack before its news ("even though Europe
+    has just adopted its 17th package of sanctions, an 18th package is being prepared"): the news, and
+    the act conceded (dated as the news unless it has a date of its own, by the news's actor unless it
+    names one; the news takes the act's target when it names none). None when the concession reports no act, or the same kind of event as the news."""
+    if "though" not in sentence.text:
+        return None
+    masked = mask_quotes(sentence.text)
+    m = CONCESSION.search(masked)
+    if m is None:
+        return None
+    text = sentence.text
+    words = re.match(r"(?:even\s+though|although|though)\s+", text[m.start("clause"):], re.I)
+    start, end = sentence.start + m.start("clause") + words.end(), sentence.start + m.end("clause") - 1
+    conceded = extract_sentence(item, Sentence(text[start - sentence.start:end - sentence.start], start, end),
+                                country_hint)
+    if conceded is None or conceded.event_type not in ("ASSAULT", "AGREE", "SANCTION"):
+        return None
+    outer = Sentence(_blank(text, m.start("clause"), m.end("clause")), sentence.start, sentence.end)
+    main = extract_sentence(item, outer, country_hint, context)
+    if main is None or main.event_type == conceded.event_type:
+        return None
+    if conceded.actor is None:
+        conceded = _taking(conceded, main, ACTOR_FIELDS)
+    if not conceded.date_explicit:
+        conceded = _taking(conceded, main, DATE_FIELDS)
+    if main.target is None:   # the news is about the same matter: the 18th package targets Russia too
+        main = _taking(main, conceded, ("target", "target_country"))
+    after = sentence.start + m.end("clause") + len(text[m.end("clause"):]) - len(text[m.end("clause"):].lstrip())
+    main = replace(main, mention_id=_mention_id(item, after, sentence.end), char_start=after)  # told after it
+    return [replace(x, sentence=text) for x in (main, conceded)]
 
 
 # "Sunday's record attack, in which Russia fired 477 drones and 60 missiles, also claimed the life of a pilot"
@@ -577,8 +614,8 @@ def _roles(text, found_places, found_actors, violent: bool):
                 not violent and VENUE_IN.search(before)):
             continue
         overlapping = [a for a in found_actors if a.start < p.end and p.start < a.end]
-        if overlapping and not _is_locative(text, p, violent):
-            continue
+        if overlapping and (not _is_locative(text, p, violent) or (not violent and PEOPLE_IN.search(before))):
+            continue  # ("leaders in Brussels urged Washington": the EU's leaders, not a place)
         kept_places.append(p)
         for a in overlapping:
             actor_spans.pop((a.start, a.end), None)
@@ -591,6 +628,8 @@ TOPIC = re.compile(r"\b(?:attacks?|strikes?|assaults?|shelling|bombing|bombardme
 # "a meeting of EU foreign ministers in Luxembourg": where a statement or meeting took place, a country too
 VENUE_IN = re.compile(r"\b(?:meeting|summit|talks|conference|visit|trip)\s+(?:[\w’'-]+\s+){0,5}?(?:in|to)\s+$", re.I)
 VENUE = re.compile(r"\b(?:at|outside|inside)\s+(?:the\s+)?$", re.I)
+# "leaders in Brussels", "officials in Washington": in a statement, the government the capital stands for
+PEOPLE_IN = re.compile(r"\b(?:leaders|officials|diplomats|policymakers|lawmakers)\s+in\s+$", re.I)
 
 
 def _is_locative(text: str, p, violent: bool) -> bool:
@@ -709,8 +748,9 @@ def _named_participants(text, trigger, actor_matches, claimant):
             text[claimant.end:before[-1].start]):
         # "Zelensky said he and Merz are coordinating ...": the speaker acts, with the one they name
         return claimant, before[-1]
+    noun_target = None
     if before and trigger.event_type == "SANCTION" and _names_the_noun(text, before[-1], trigger):
-        before = before[:-1]  # "new Russia sanctions": the country is the target
+        noun_target, before = before[-1], before[:-1]  # "new Russia sanctions": the country is the target
     if not violent and len(before) > 1 and COMMENT_PARTICIPLE.search(text, 0, trigger.start):
         # "Russia has started building a bridge to North Korea, signalling deepening ties": the sentence's subject
         return before[0], next((a for a in before[1:] + after if not _same_side(a, before[0])), None)
@@ -729,8 +769,10 @@ def _named_participants(text, trigger, actor_matches, claimant):
     if actor is None and trigger.event_type != "SANCTION":  # "sanctions on Russian oil" name the target
         actor = owner
     target = next((a for a in after if a is not agent and a is not actor and not _same_side(a, actor)), None)
-    if target is None and len(before) > 1 and actor is before[-2] and not _same_side(before[-1], actor):
-        target = before[-1]  # "Macron and Putin spoke by phone": the other of the pair
+    if target is None and noun_target is None and len(before) > 1 and actor is before[-2] and not _same_side(
+            before[-1], actor):
+        target = before[-1]  # "Macron and Putin spoke by phone": the other of the pair (not of "Britain and
+        # the EU moved ahead with new Russia sanctions", whose target is Russia)
     if trigger.event_type == "MOBILIZE" and target is not None and not re.search(
             r"\bagainst\s+(?:the\s+)?$", text[max(0, target.start - 12):target.start]):
         target = None  # "scrambled jets as Russia struck": the side named later is not mobilised against
