@@ -353,3 +353,20 @@ def test_a_sentence_naming_two_packages_may_join_either():
                      "was adopted.", char_start=60, **eu),
     ])
     assert len(events) == 1
+
+
+def test_what_one_side_urged_the_other_on_the_day_of_their_call_is_the_call():
+    call = dict(event_type="CONSULT", actor_country="FRA", target_country="RUS")
+    urged = dict(event_type="REQUEST", actor_country="FRA", target_country="RUS")
+    events, ids = run([
+        mention("1", "Macron and Putin spoke by phone on Tuesday for the first time in three years.", **call),
+        mention("2", "The Elysee said Macron urged Putin to agree to a ceasefire as soon as possible.",
+                _position=1, **urged),
+        # the next day's request is not the call's
+        mention("3", "Macron urged Putin again to agree to a ceasefire.", event_date=date(2025, 5, 27), **urged),
+        # nor is what one side urges a third
+        mention("4", "Macron urged Washington to keep up the pressure.", _position=2, **{**urged,
+                                                                                        "target_country": "USA"}),
+    ])
+    assert len(events) == 3 and ids[1] == ids[0] and len({ids[0], ids[2], ids[3]}) == 3
+    assert events.set_index("event_id").loc[ids[0], "event_type"] == "CONSULT"

@@ -220,6 +220,8 @@ class _Scan:
         item, previous = self.last.get(key, (None, None))
         follows = previous if item == rec["item_id"] and not rec["_figs"] else None
         target, link = _find_cluster(rec, tokens, block, follows)
+        if target is None and _readout(rec):
+            target, link = _find_call(rec, tokens, self.blocks.get(CALLS))
         if target is None:
             target = _Cluster(day=rec["_day"])
             block.append(target)
@@ -343,6 +345,32 @@ def _find_cluster(rec: dict, tokens: frozenset, block: list[_Cluster],
         if best_score is None or score > best_score:
             best, best_link, best_score = cluster, link, score
     return best, best_link
+
+
+CALLS = ("CONSULT", "", "")   # the block of calls and meetings (`_block_key`)
+
+
+def _readout(rec: dict) -> bool:
+    """A request by one side to another ("Macron urged Putin to agree to a ceasefire"): it may be what
+    was urged in their call that day. (What a side says there of anything else is its own event.)"""
+    return (rec["event_type"] == "REQUEST" and _present(rec["actor_country"]) and _present(rec["target_country"])
+            and rec["actor_country"] != rec["target_country"])
+
+
+def _find_call(rec: dict, tokens: frozenset, calls: deque | None) -> tuple[_Cluster | None, tuple[str | None, str]]:
+    """The call or meeting between the two sides of request `rec` on its day, which it reports the
+    readout of, when no request of its own block took it: what one side urged the other in a call
+    belongs to the call (docs/gold.md)."""
+    sides = {rec["actor_country"], rec["target_country"]}
+    for cluster in reversed(calls or ()):
+        if rec["_day"] - cluster.day > MAX_WINDOW:
+            break
+        call = next((r for r in cluster.rows if r["event_type"] == "CONSULT" and _sides(r) == sides
+                     and r["_day"] == rec["_day"]), None)
+        if call is not None and not any(_same_sentence(rec, r) for r in cluster.rows):
+            return cluster, (call["mention_id"], f"what one side said to the other on the day of their call "
+                                                 f"({'/'.join(sorted(sides))}, {call['event_date']})")
+    return None, (None, "first report")
 
 
 def _affinity(rec: dict, tokens: frozenset, cluster: _Cluster) -> tuple:
@@ -583,7 +611,8 @@ def _present(value) -> bool:
 
 def _event(cluster: _Cluster) -> dict:
     rows = cluster.rows
-    best = max(rows, key=_clarity)
+    calls = [r for r in rows if r["event_type"] == "CONSULT"]   # a call and readouts of it: the call
+    best = max(calls or rows, key=_clarity)
     dated = [r for r in rows if r["_explicit"]] or rows
     finest = min(FINENESS.get(r["date_precision"], 9) for r in dated)  # "on Tuesday" beats "earlier this week"
     dated = [r for r in dated if FINENESS.get(r["date_precision"], 9) == finest]
@@ -720,6 +749,9 @@ def merge_groups(columns: MentionColumns, previous: dict[str, str] | None = None
             b = root[b]
         return b
 
+    for b in keys:   # a request may join a call (`_find_call`): requests and calls are merged together
+        if b[0] == "REQUEST":
+            root[find(b)] = find(root.setdefault(CALLS, CALLS))
     first_block: dict[str, tuple] = {}
     for mention_id, block in zip(columns.strings("mention_id"), keys):
         old = (previous or {}).get(mention_id)
