@@ -48,6 +48,9 @@ CASES = [
     ("Negotiators will meet again next Monday.", "2025-05-21", "2025-05-26", "day", True),
     ("Negotiators will meet on Friday in Geneva.", "2025-05-20", "2025-05-23", "day", True),
     ("Negotiators met on Friday in Geneva.", "2025-05-20", "2025-05-16", "day", True),
+    # the future verb a long way before the day
+    ("A delegation led by the defence minister will travel to Istanbul for a second round of direct talks with "
+     "Russia on Monday.", "2025-06-01", "2025-06-02", "day", True),
     ("Leaders are due to meet in Rome on Friday.", "2025-05-20", "2025-05-23", "day", True),
     ("Trains were delayed due to shelling on Friday.", "2025-05-20", "2025-05-16", "day", True),
     ("Zelensky will travel to Rome, he said on Friday.", "2025-05-20", "2025-05-16", "day", True),

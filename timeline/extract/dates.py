@@ -349,7 +349,7 @@ def _future(text: str, start: int) -> bool:
     breaks = list(CLAUSE_BREAK.finditer(before))
     if breaks:
         before = before[breaks[-1].end():]
-    words = before.split()[-7:]
+    words = before.split()[-16:]   # "will travel to Istanbul for a second round of direct talks with Russia on"
     tail = " ".join(words)
     markers = list(FUTURE_MARKERS.finditer(tail))
     if not markers:
