@@ -565,3 +565,25 @@ def test_a_label_and_an_arrest_in_one_sentence_are_two_events_and_the_quote_stay
     label, arrest = extract_item(it)
     assert (label.event_type, arrest.event_type) == ("ACCUSE", "COERCE")
     assert it.text[label.char_start:label.char_end] == "The ministry calls the raid a “terrorist act”"
+
+
+def test_a_build_up_by_a_side_of_this_war_is_against_the_other_and_a_neighbour_s_is_against_no_one():
+    (m,) = extract_item(item("Zelensky said Russia was building up forces near the northern border."))
+    assert (m.event_type, m.actor_country, m.target_country) == ("MOBILIZE", "RUS", "UKR")
+    (m,) = extract_item(item("Poland scrambled its jets as Russia struck western Ukraine."))
+    assert (m.event_type, m.actor_country, m.target_country) == ("MOBILIZE", "POL", None)
+
+
+def test_the_country_after_a_town_is_where_not_who():
+    (m,) = extract_item(item("On July 3, Zelensky travelled to Aarhus, Denmark, where he met Prime Minister "
+                             "Mette Frederiksen."))
+    assert (m.event_type, m.actor_country, m.target_country, m.location) == ("CONSULT", "UKR", "DNK", "Aarhus")
+
+
+def test_whom_a_request_is_made_of_is_not_in_the_reason_given():
+    (m,) = extract_item(item("Zelensky urged allies to send more Patriot systems, saying Moscow had no intention "
+                             "of stopping the war."))
+    assert (m.event_type, m.actor_country, m.target_country) == ("REQUEST", "UKR", None)
+    (m,) = extract_item(item("Zelensky urged Washington to send more Patriot systems, saying Moscow had no "
+                             "intention of stopping the war."))
+    assert m.target_country == "USA"

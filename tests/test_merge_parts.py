@@ -37,11 +37,15 @@ def assert_same_merge(a: merge.Merged, b: merge.Merged) -> None:
                                   b.links.sort_values("mention_id", ignore_index=True))
 
 
-def test_no_event_has_mentions_of_two_blocks(gold_mentions):
+def test_no_event_has_mentions_of_two_groups_and_only_calls_take_other_blocks(gold_mentions):
     merged = merge.merge_mentions(gold_mentions)
-    blocks = pd.DataFrame({"event_id": merged.event_of, "block": merge.block_of(gold_mentions)})
-    per_event = blocks.groupby("event_id")["block"].nunique()
-    assert (per_event == 1).all()
+    groups = merge.merge_groups(MentionColumns.of(gold_mentions))
+    blocks = pd.DataFrame({"event_id": merged.event_of, "block": merge.block_of(gold_mentions), "group": groups,
+                           "type": gold_mentions["event_type"]})
+    assert (blocks.groupby("event_id")["group"].nunique() == 1).all()
+    # an event spans blocks only as a call with the requests of its readout
+    spanning = blocks.groupby("event_id").filter(lambda g: g["block"].nunique() > 1)
+    assert set(spanning["type"]) == {"CONSULT", "REQUEST"}
     assert blocks["block"].nunique() > 50 and (merged.events.n_mentions > 1).sum() > 30   # a real test of it
 
 

@@ -604,7 +604,8 @@ def _roles(text, found_places, found_actors, violent: bool):
     country in "sanctions against Russia" is a target, not where it happened.
     """
     # "reporters at the White House", "talks at NATO headquarters": a venue, not a participant
-    actor_spans = {(a.start, a.end): a for a in found_actors if not VENUE.search(text[max(0, a.start - 12):a.start])}
+    actor_spans = {(a.start, a.end): a for a in found_actors if not VENUE.search(text[max(0, a.start - 12):a.start])
+                   and not _after_its_town(text, a, found_places)}
     kept_places = []
     for p in found_places:
         before = text[max(0, p.start - 40):p.start]
@@ -620,6 +621,14 @@ def _roles(text, found_places, found_actors, violent: bool):
         for a in overlapping:
             actor_spans.pop((a.start, a.end), None)
     return kept_places, sorted(actor_spans.values(), key=lambda a: a.start)
+
+
+def _after_its_town(text: str, a, found_places) -> bool:
+    """The country named after a town of it: "travelled to Aarhus, Denmark, where he met": a place's country,
+    not a participant."""
+    return a.kind == "state" and any(
+        p.end < a.start and p.place.geo_precision < 3 and actors.country_iso3(p.place.country) == a.country
+        and text[p.end:a.start] == ", " for p in found_places)
 
 
 # "the attack on Sumy", "strikes on Kyiv": in a statement, the place spoken of
@@ -768,6 +777,11 @@ def _named_participants(text, trigger, actor_matches, claimant):
         actor = claimant  # "Polish authorities said they have indicted ..." (not: a governor reporting a strike)
     if actor is None and trigger.event_type != "SANCTION":  # "sanctions on Russian oil" name the target
         actor = owner
+    if trigger.event_type == "REQUEST":
+        # "urged allies to send more Patriots, saying Moscow had no intention of stopping": whom it was asked of
+        # is not in the reason given
+        reason = SAYING.search(text, trigger.end)
+        after = [a for a in after if reason is None or a.start < reason.start()]
     target = next((a for a in after if a is not agent and a is not actor and not _same_side(a, actor)), None)
     if target is None and noun_target is None and len(before) > 1 and actor is before[-2] and not _same_side(
             before[-1], actor):
@@ -792,6 +806,9 @@ def _participants(text, trigger, actor_matches, claimant):
     if sanctions and actor.country not in SANCTIONED_SIDE:
         # "the bloc is working on an 18th sanctions package": in this war, packages are against Russia
         return actor, _CountryActor("RUS")
+    if trigger.event_type == "MOBILIZE" and actor.country in _ENEMY:
+        # "Russia was building up forces near the northern border": in this war, against the other side
+        return actor, _CountryActor(_ENEMY[actor.country])
     if trigger.event_type == "ACCUSE" and ATTACK_NOUN.search(text):
         # "Zelensky condemned the strike", "Merz described the strike as a war crime": the side condemned
         # for an attack no one names is the enemy (Russia, for everyone but Russia)
@@ -812,6 +829,7 @@ SPEAKER_AND = re.compile(r"\b(?:he|she)\s+and\s+(?:the\s+)?$", re.I)
 REPELLED = re.compile(r"(?:repell?ed|repuls(?:ed|ing)|repelling|fended\s+off|beat\s+back|held\s+off)\b", re.I)
 OWN_FORCES = re.compile(r"\b(?:its|their)\s+(?:own\s+)?(?:forces|troops|units|military|air\s+defences|army)\b", re.I)
 MAIN_TARGET = re.compile(r"\bwith\s+[^.;]{0,40}?\b(?:the\s+)?main\s+target", re.I)
+SAYING = re.compile(r",\s+(?:saying|adding|arguing|warning)\b", re.I)
 COMMENT_PARTICIPLE = re.compile(r",\s+(?:signall?ing|marking|underlining|underscoring|showing)\s+$", re.I)
 RECIPIENT = re.compile(r"\bto\s+(?:the\s+)?$", re.I)
 CLAUSE_SUBJECT = re.compile(r"^[^.;]{0,12}\b(?:in|during)\s+which\s+(?:the\s+)?$", re.I)
