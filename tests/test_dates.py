@@ -48,6 +48,11 @@ CASES = [
     ("Negotiators will meet again next Monday.", "2025-05-21", "2025-05-26", "day", True),
     ("Negotiators will meet on Friday in Geneva.", "2025-05-20", "2025-05-23", "day", True),
     ("Negotiators met on Friday in Geneva.", "2025-05-20", "2025-05-16", "day", True),
+    # the day of what a relative clause tells, not of the news
+    ("Sybiha said Kyiv was still waiting for Moscow to send the peace memorandum that Russian foreign minister "
+     "Sergei Lavrov promised on Friday.", "2025-05-26", "2025-05-26", "day", False),
+    ("Sybiha said that Russian foreign minister Sergei Lavrov promised on Friday to send a memorandum.",
+     "2025-05-26", "2025-05-23", "day", True),
     # the future verb a long way before the day
     ("A delegation led by the defence minister will travel to Istanbul for a second round of direct talks with "
      "Russia on Monday.", "2025-06-01", "2025-06-02", "day", True),

@@ -587,3 +587,12 @@ def test_whom_a_request_is_made_of_is_not_in_the_reason_given():
     (m,) = extract_item(item("Zelensky urged Washington to send more Patriot systems, saying Moscow had no "
                              "intention of stopping the war."))
     assert m.target_country == "USA"
+
+
+def test_what_is_done_already_is_not_dated_days_ahead_by_the_meeting_it_is_for():
+    sat = datetime(2025, 8, 16, 9, tzinfo=timezone.utc)
+    m = one("Zelensky said he had accepted an invitation from Trump to meet him in Washington on Monday, 18 August.",
+            published=sat)
+    assert (m.event_type, m.event_date, m.date_explicit) == ("AGREE", date(2025, 8, 16), False)
+    m = one("Zelensky accepted an invitation from Trump on Friday.", published=sat)
+    assert (m.event_date, m.date_explicit) == (date(2025, 8, 15), True)

@@ -95,6 +95,9 @@ RELATIVE_ASIDE = re.compile(r",\s+(?:who|whose)\b[^,;.]*$", re.IGNORECASE)
 # "working on an 18th package, days after the 17th was adopted on Tuesday": the date of the earlier event
 EARLIER_EVENT = re.compile(r",\s+(?:(?:a|one|two|three|several|a\s+few)\s+)?(?:days?|weeks?)\s+after\b[^;.]*$",
                            re.IGNORECASE)
+# "the peace memorandum that Lavrov promised on Friday": the date of what a noun's relative clause tells
+EARLIER_RELATIVE = re.compile(r"\b(?:the|a|an)\s+(?:[\w-]+\s+){0,3}(?:that|which)\s+[^,;:.“”\"]{0,60}?\b[a-z]+ed\s+"
+                              r"(?:on\s+|in\s+|last\s+)?$", re.IGNORECASE)
 BOUND_BEFORE = re.compile(
     r"\b(?:since|until|till|by|through)\s+"
     r"(?:(?:the\s+)?(?:end|start|beginning|middle|close|first\s+half|second\s+half)\s+of\s+)?(?:the\s+)?$",
@@ -371,7 +374,7 @@ def _role(text: str, start: int, end: int, pre: str, spans) -> str:
     bound = BOUND_BEFORE.search(before)
     if bound and not (possessive and bound.group(0).lower().startswith("by")):
         return "bound"
-    if EARLIER_EVENT.search(before):
+    if EARLIER_EVENT.search(before) or EARLIER_RELATIVE.search(text[max(0, start - 120):start] + pre):
         return "earlier"
     if CONTEXT_BEFORE.search(before) or RELATIVE_ASIDE.search(before):
         return "context"

@@ -565,7 +565,14 @@ def _event_date(text: str, item: Item, trigger) -> dates.DateMatch:
     when = dates.choose_date(found, item.anchor)
     if trigger.event_type == "ASSAULT" and when.explicit and _attribution().dated.search(text[:when.start]):
         return replace(when, explicit=False, window=max(when.window, 1))
+    if when.explicit and when.date > item.anchor.date() + timedelta(days=1) and PAST_VERB.match(trigger.text):
+        # "had accepted an invitation from Trump to meet him in Washington on Monday, 18 August": what is
+        # done already did not happen days ahead; the day is the meeting's
+        return dates.choose_date([], item.anchor)
     return when
+
+
+PAST_VERB = re.compile(r"[a-z]+ed\b")
 
 
 WHEN_CLAUSE = re.compile(r"\s*,\s*when\b")
