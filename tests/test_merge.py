@@ -370,3 +370,18 @@ def test_what_one_side_urged_the_other_on_the_day_of_their_call_is_the_call():
     ])
     assert len(events) == 3 and ids[1] == ids[0] and len({ids[0], ids[2], ids[3]}) == 3
     assert events.set_index("event_id").loc[ids[0], "event_type"] == "CONSULT"
+
+
+def test_a_claim_of_villages_taken_is_apart_from_the_fighting_near_a_town_of_the_region():
+    battle = dict(event_type="ASSAULT", acled_event_type="Battles", actor_country="RUS", target_country="UKR")
+    donetsk = dict(location="Donetsk Oblast", admin1="Donetsk Oblast", country="UA", geo_precision=2)
+    dobropillia = dict(location="Dobropillia", admin1="Donetsk Oblast", country="UA", geo_precision=1)
+    events, ids = run([
+        mention("1", "Russian troops kept up their assaults near the town of Dobropillia on Friday.", **battle,
+                **dobropillia),
+        mention("2", "Russia's defence ministry said its forces had captured two more villages in Donetsk Oblast.",
+                _position=1, **battle, **donetsk),
+        mention("3", "Moscow claimed the capture of two more villages in the Donetsk region.", source="b.txt",
+                **battle, **donetsk),
+    ])
+    assert len(events) == 2 and ids[1] == ids[2] != ids[0]

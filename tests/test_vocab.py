@@ -109,3 +109,10 @@ def test_statement_channels_compile_and_name_a_known_channel():
     assert {r["channel"] for r in rows} == {"post", "press", "address", "interview"}
     for r in rows:
         re.compile(r["pattern"])
+
+
+def test_territory_claims_are_lower_case_patterns_that_compile():
+    claims = load_lines("territory_claims.txt")
+    assert claims and len(set(claims)) == len(claims)
+    for pattern in claims:
+        assert pattern == pattern.lower() and re.compile(pattern).groups == 0

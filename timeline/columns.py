@@ -182,6 +182,10 @@ class MentionColumns:
                 out.columns[name] = column[rows]
         return out
 
+    def sentences(self, rows: np.ndarray) -> list[str]:
+        """The sentences of `rows`."""
+        return _pylist(self.columns["sentence"], rows)
+
     def strings(self, name: str, rows: np.ndarray | None = None) -> list:
         """The values of a string column (interned or an id), for `rows` or every row."""
         column = self.columns[name]

@@ -33,7 +33,7 @@ from .extract.actions import CASUALTY_FIGURES, WEAPON_FIGURES
 from .extract.mention import SPOKEN
 from .extract.places import is_district
 from .models import PLACE_FIELDS
-from .vocab import load_csv
+from .vocab import load_csv, load_lines
 
 # Statements one speaker makes (an agreement has two parties, whoever is named)
 STATEMENTS = SPOKEN - {"AGREE"}
@@ -58,11 +58,17 @@ class _Cluster:
 
 
 def family(rec: dict) -> str:
-    """Events of one family may merge. Every type is its own family, and ground battles
-    (front-line clash tallies) are apart from strikes and shoot-downs of the same day."""
+    """Events of one family may merge. Every type is its own family, ground battles (front-line
+    clash tallies) are apart from strikes and shoot-downs of the same day, and a claim of territory
+    taken ("its forces had captured two more villages") is apart from the fighting reported there."""
     if rec["event_type"] == "ASSAULT" and rec.get("acled_event_type") == "Battles":
-        return "ASSAULT/battles"
+        return "ASSAULT/territory" if _territory().search(rec["sentence"]) else "ASSAULT/battles"
     return rec["event_type"]
+
+
+@lru_cache(maxsize=None)
+def _territory() -> re.Pattern:
+    return re.compile(r"\b(?:%s)\b" % "|".join(load_lines("territory_claims.txt")), re.I)
 
 
 @dataclass
@@ -725,7 +731,7 @@ def _hash_id(mention_id: str, salt: int) -> str:
 
 def block_of(mentions: pd.DataFrame) -> pd.Series:
     """The block of each mention (a tuple key), indexed like `mentions`."""
-    cols = ["event_type", "acled_event_type", "country", "admin1", "actor_country"]
+    cols = ["event_type", "acled_event_type", "country", "admin1", "actor_country", "sentence"]
     records = mentions[cols].astype(object).where(mentions[cols].notna(), None).to_dict("records")
     return pd.Series([_block_key(r) for r in records], index=mentions.index, dtype=object)
 
@@ -733,8 +739,11 @@ def block_of(mentions: pd.DataFrame) -> pd.Series:
 def blocks(columns: MentionColumns) -> list[tuple]:
     """The block of each mention of `columns`."""
     names = ["event_type", "acled_event_type", "country", "admin1", "actor_country"]
-    values = zip(*(columns.strings(name) for name in names))
-    return [_block_key(dict(zip(names, row))) for row in values]
+    recs = [dict(zip(names, row)) for row in zip(*(columns.strings(name) for name in names))]
+    battles = np.array([i for i, r in enumerate(recs) if r["acled_event_type"] == "Battles"], dtype=np.int64)
+    for i, sentence in zip(battles.tolist(), columns.sentences(battles) if len(battles) else []):
+        recs[i]["sentence"] = sentence     # (which battles claim territory: `family`)
+    return [_block_key(r) for r in recs]
 
 
 def merge_groups(columns: MentionColumns, previous: dict[str, str] | None = None) -> np.ndarray:
