@@ -385,3 +385,17 @@ def test_a_claim_of_villages_taken_is_apart_from_the_fighting_near_a_town_of_the
                 **battle, **donetsk),
     ])
     assert len(events) == 2 and ids[1] == ids[2] != ids[0]
+
+
+def test_a_shoot_down_claim_reported_before_the_launch_tally_it_exceeds_stays_apart():
+    ukr = dict(actor_country="UKR", target_country="RUS", **RUSSIA)
+    at = lambda hour: datetime(2025, 6, 1, hour, tzinfo=UTC)   # noqa: E731
+    events, ids = run([
+        mention("1", "Ukraine says its drones hit dozens of Russian bombers at four air bases.", reported=at(8),
+                **ukr),
+        mention("2", "Russia's defence ministry says its air defences destroyed 162 Ukrainian drones overnight.",
+                reported=at(10), drones_downed=162, **ukr),
+        mention("3", "Zelensky says 117 drones took part in the strikes on the air bases.", reported=at(20),
+                drones=117, **ukr),
+    ])
+    assert len(events) == 2 and ids[0] == ids[2] != ids[1]

@@ -197,14 +197,20 @@ class MentionColumns:
         return self._objects[name][picked].tolist()
 
     def merge_order(self) -> np.ndarray:
-        """The rows in the order merge reads them: by event date, report time, page, position on the
-        page, offset and mention id; ties in the order appended (a stable sort, as `sorted` is)."""
+        """The rows in the order merge reads them: by event date, reports counting drones or missiles
+        launched first, then report time, page, position on the page, offset and mention id; ties in
+        the order appended (a stable sort, as `sorted` is). A launch tally read first lets a shoot-down
+        claim reported earlier in the day be checked against it ("162 drones destroyed" is not the
+        attack of 117 drones)."""
         if not self._n:
             return np.array([], dtype=np.int64)
         c = self.columns
         source_rank = _ranks(self.values["source"])[c["source"]]
         _, mention_rank = np.unique(c["mention_id"], return_inverse=True)
-        return np.lexsort((mention_rank, c["char_start"], c["_position"], source_rank, c["ts"], c["day"]))
+        launched = [n for n, name in enumerate(schema.figure_categories()) if name in ("drones", "missiles")]
+        tally = np.zeros(self._n, dtype=bool)
+        tally[np.repeat(np.arange(self._n), np.diff(c["fig_start"]))[np.isin(c["fig_cat"], launched)]] = True
+        return np.lexsort((mention_rank, c["char_start"], c["_position"], source_rank, c["ts"], ~tally, c["day"]))
 
     def records(self, rows: np.ndarray) -> list[dict]:
         """The mentions at `rows` as dicts of the mentions frame's values (missing values as None), the
