@@ -289,3 +289,25 @@ def test_speech_gate_never_skips_a_speech_verb_in_real_sentences():
     missed = [s for s in sentences if attribution.speech.search(s) and not attribution.speech_gate.may_match(gate.fold(s))]
     assert not missed
     assert any(not attribution.speech_gate.may_match(gate.fold(s)) for s in sentences)
+
+
+def test_background_gates_never_skip_a_phrase_in_real_sentences():
+    """mention._without_background looks for "now that ..." and an earlier agreement only where its
+    gates open: over every sentence of our pages and the seeds (and each with characters glued before
+    its words), neither pattern is skipped where it matches."""
+    from timeline.extract import mention
+    gates = mention._background_gates()
+    assert [g.pattern for g in gates.rules] == [mention.NOW_THAT, mention.AGREED_WORD]
+    missed, closed = [], 0
+    for sentence in _sentences():
+        for text in _variants(sentence):
+            opened = {g.pattern for g in gates.runnable(text)}
+            for g in gates.rules:
+                if g.pattern not in opened:
+                    closed += 1
+                    if g.pattern.search(text):
+                        missed.append((g.pattern.pattern, text))
+    assert not missed
+    assert closed > 0
+    assert len(gates.runnable("Now that the deal was SIGNED")) == 2
+
