@@ -508,3 +508,12 @@ def test_validator_reports_broken_tables(table, change, problem):
     tables[table].append(dict(blank[table], **change))
     problems = validate_tables(tables["countries"], tables["actors"], tables["nouns"], tables["titles"])
     assert any(problem in p for p in problems), problems
+
+
+def test_country_iso3_is_the_first_country_with_that_iso2():
+    from timeline.extract import actors
+    countries = actors._lexicon().countries
+    for iso2 in {c.iso2 for c in countries.values()} | {"", "XX"}:
+        first = next((code for code, c in countries.items() if iso2 and c.iso2 == iso2), None)
+        assert actors.country_iso3(iso2) == first
+    assert actors.country_iso3(None) is None and actors.country_iso3("UA") == "UKR"

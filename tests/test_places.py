@@ -465,3 +465,42 @@ def test_a_village_the_gazetteer_lacks_keeps_its_name_with_its_regions_coordinat
     assert (village.place.latitude, village.place.longitude) == (region.latitude, region.longitude)
     # with no region named, or two, nothing is made up
     assert [m.place.name for m in find_places("Shelling hit the village of Dolotinka.", "UA")] == []
+
+
+def _contexts() -> list[str]:
+    """The normalised 60 characters before every capitalised word of our pages and the seeds (what
+    `_Matcher._titled` reads), with the phrases of place_cues.csv themselves."""
+    import re
+    from pathlib import Path
+
+    from timeline import pipeline
+    from timeline.extract.sentences import split_sentences
+    root = Path(__file__).resolve().parents[1]
+    folders = [root / "data" / "raw", root / "tests" / "gold" / "pages", root.parent / "shared" / "seeds"]
+    items, _ = pipeline.read_items([p for p in folders if p.exists()])
+    texts = [s.text for item in items for s in split_sentences(item.text)]
+    out = [normalise(t[max(0, m.start() - 60):m.start()]) for t in texts for m in re.finditer(r"\b[A-Z]", t)]
+    cues = [normalise(r["text"]) for r in load_csv("place_cues.csv")]
+    return out + cues + [f"{c} the" for c in cues] + ["the", "", "bathe", "of the city of", "x  the"]
+
+
+def test_dropping_trailing_words_is_the_regular_expression_it_replaced():
+    import re
+    contexts = _contexts()
+    assert len(contexts) > 1000
+    for filler in places._TRAILING:
+        pattern = re.compile(rf"(?:\s|^){filler}$")
+        wrong = [c for c in contexts if places._drop_last(c, filler) != pattern.sub("", c).strip()]
+        assert not wrong, (filler, wrong[:5])
+
+
+def test_cue_phrases_answer_as_a_comparison_with_every_phrase_would():
+    cues = places._cues()
+    contexts = _contexts()
+    for phrases in (cues.title_before, cues.title_after, cues.region_title_before, cues.city):
+        for text in contexts:
+            words = text.split(" ")
+            ends = text in phrases.phrases or any(text.endswith(" " + p) for p in phrases.phrases)
+            starts = text in phrases.phrases or any(text.startswith(p + " ") for p in phrases.phrases)
+            assert phrases.ends(text) == ends, (text, words)
+            assert phrases.starts(text) == starts, (text, words)

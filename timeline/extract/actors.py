@@ -53,7 +53,17 @@ class ActorMatch:
 
 def country_iso3(iso2: str | None) -> str | None:
     """The country code for an ISO 3166-1 alpha-2 code ("UA" -> "UKR"); None when unknown."""
-    return next((code for code, c in _lexicon().countries.items() if iso2 and c.iso2 == iso2), None)
+    return _iso3_of().get(iso2) if iso2 else None
+
+
+@lru_cache(maxsize=1)
+def _iso3_of() -> dict[str, str]:
+    """ISO2 -> the first country code (in countries.csv order) with that ISO2 (extraction asks once a mention)."""
+    out: dict[str, str] = {}
+    for code, c in _lexicon().countries.items():
+        if c.iso2:
+            out.setdefault(c.iso2, code)
+    return out
 
 
 # ---------------------------------------------------------------------------

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import NamedTuple
 
 from ..models import Figure
 from ..vocab import load_csv, load_lines
 from .dates import MONTH_ABBREVIATIONS, MONTHS
-from .gate import Gate, fold
+from .gate import Gate, Gates
 
 AUX = (r"(?:were|was|have\s+been|has\s+been|had\s+been|are|is|been|be|reportedly|also|later|all|of\s+them|then|"
        r"subsequently|now|(?:known|believed|reported|said|feared|confirmed)\s+to\s+have)")
@@ -62,6 +63,7 @@ class _Vocab:
     kin: re.Pattern      # "his wife", "her son": one relative, counted when a casualty verb goes with them
     kin_gate: Gate
     number_words_gate: Gate    # nor any number: digits (`DIGIT`) or number words
+    gates: Gates               # the four gates above (toll, number words, singular, kin) in one pass
 
 
 def _alt(phrases) -> str:
@@ -131,7 +133,15 @@ def vocab() -> _Vocab:
         ),
         toll=toll, tolls=tolls, toll_gate=Gate(toll), singular_gate=Gate(singular), kin=kin, kin_gate=Gate(kin),
         number_words_gate=Gate(re.compile(word_num, re.I)),
+        gates=Gates([_Gated("toll", toll), _Gated("number_words", re.compile(word_num, re.I)),
+                     _Gated("singular", singular), _Gated("kin", kin)]),
     )
+
+
+class _Gated(NamedTuple):
+    """A pattern of `_Vocab.gates`, by its name."""
+    name: str
+    pattern: re.Pattern
 
 
 DIGIT = re.compile(r"\d")    # as `\d` in the number pattern: any decimal digit, not only ASCII
@@ -178,7 +188,8 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
     v = vocab()
     figures: list[Figure] = []
     used: list[tuple[int, int]] = []
-    folded = fold(text)
+    # the patterns whose words the text has (one Aho-Corasick pass for the four of them)
+    opened = {gated.name for gated in v.gates.runnable(text)}
     # money needs a sign; "a price cap of $45": a price, not an amount
     for m in (v.money.finditer(text) if CURRENCY.search(text) and not PRICE.search(text) else ()):
         fig = _money(m, base)
@@ -186,9 +197,9 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
             figures.append(fig)
             used.append((m.start(), m.end()))
     tolls = {m.end(): v.tolls[_key(m.group("phrase") or m.group("phrase2"))]
-             for m in (v.toll.finditer(text) if v.toll_gate.may_match(folded) else ())}
+             for m in (v.toll.finditer(text) if "toll" in opened else ())}
     last_weapon, last = "drones", None
-    numbers = DIGIT.search(text) is not None or v.number_words_gate.may_match(folded)
+    numbers = DIGIT.search(text) is not None or "number_words" in opened
     for m in v.number.finditer(text) if numbers else ():
         if any(s <= m.start("num") < e for s, e in used) or _blocked(text, m.start("num")):
             continue
@@ -205,14 +216,14 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
             last = fig.category
             if _weapon(fig.category):
                 last_weapon = fig.category
-    for m in v.singular.finditer(text) if v.singular_gate.may_match(folded) else ():
+    for m in v.singular.finditer(text) if "singular" in opened else ():
         if not any(s <= m.start() < e for s, e in used) and not _blocked(text, m.start()):
             fig = _person(text, m, base, value=2 if m["pair"] else 1)
             if fig:
                 figures.append(fig)
                 used.append((m.start(), m.end()))
     # "killing a 58-year-old man and injuring his wife": a relative named on their own is one person
-    for m in v.kin.finditer(text) if v.kin_gate.may_match(folded) else ():
+    for m in v.kin.finditer(text) if "kin" in opened else ():
         if not any(s <= m.start() < e for s, e in used):
             fig = _person(text, m, base, value=1)
             if fig:

@@ -431,11 +431,15 @@ class _Phrases:
         self.phrases = tuple(phrases)
         self._set = frozenset(self.phrases)
         self._widths = range(1, max((p.count(" ") + 1 for p in self.phrases), default=0) + 1)
+        self._first = frozenset(p.split(" ")[0] for p in self.phrases)    # a text no phrase can start or end
+        self._last = frozenset(p.split(" ")[-1] for p in self.phrases)    # with is answered at once
 
     def ends(self, text: str) -> bool:
         """`text` is a phrase or ends with " " + a phrase (`text` is normalised: single spaces)."""
         if text in self._set:
             return True
+        if text[text.rfind(" ") + 1:] not in self._last:
+            return False
         words = text.split(" ")
         return any(" ".join(words[-n:]) in self._set for n in self._widths if n < len(words))
 
@@ -443,6 +447,8 @@ class _Phrases:
         """`text` is a phrase or starts with a phrase + " "."""
         if text in self._set:
             return True
+        if text.split(" ", 1)[0] not in self._first:
+            return False
         words = text.split(" ")
         return any(" ".join(words[:n]) in self._set for n in self._widths if n < len(words))
 
@@ -487,12 +493,20 @@ def _cues() -> _Cues:
 # --------------------------------------------------------------------------- matching
 
 # words dropped from the end of the context before a name, in this order ("mayor of the city of")
-_TRAILING = {filler: re.compile(rf"(?:\s|^){filler}$") for filler in ("the", "city of", "town of", "region of")}
+_TRAILING = ("the", "city of", "town of", "region of")
 _WORD_AFTER = re.compile(r"(?:['’ʼ]s)?[ \t]+[^\W\d_]")
 _LEADING_POSSESSIVE = re.compile(r"^['’ʼ]s")
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’ʼ][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’ʼ]s$")
+
+
+def _drop_last(text: str, words: str) -> str:
+    """Normalised `text` (single spaces) without `words` at its end (when they are whole words), stripped:
+    as re.sub(rf"(?:\\s|^){words}$", "", text).strip(), without a regular expression."""
+    if text.endswith(words) and (len(text) == len(words) or text[-len(words) - 1] == " "):
+        text = text[:-len(words)]
+    return text.strip()
 
 
 class _Token(NamedTuple):
@@ -868,8 +882,7 @@ class _Matcher:
         return normalise(self.text[max(0, start - width):start])
 
     def _after_cue(self, i: int, cues: _Phrases) -> bool:
-        before = self._before(self.tokens[i].start)
-        before = _TRAILING["the"].sub("", before).strip()
+        before = _drop_last(self._before(self.tokens[i].start), "the")
         return cues.ends(before)
 
     def _phrase_start(self, i: int) -> int:
@@ -884,8 +897,8 @@ class _Matcher:
     def _titled(self, start: int, end: int, before_cues: _Phrases, after_cues: _Phrases) -> bool:
         """Is text[start:end] preceded by "mayor of (the)" or followed by " governor"?"""
         before = self._before(start)
-        for filler in _TRAILING.values():
-            before = filler.sub("", before).strip()
+        for filler in _TRAILING:
+            before = _drop_last(before, filler)
         if before_cues.ends(before):
             return True
         raw = self.text[end:end + 50]
