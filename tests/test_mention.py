@@ -300,6 +300,9 @@ def test_a_leading_concession_does_not_type_the_sentence_and_the_act_it_grants_i
     assert granted.event_date == news.event_date
     (m,) = extract_item(item("Although officials played it down, a drone hit a fuel depot in Bryansk."))
     assert m.event_type == "ASSAULT"
+    # "though" as an aside concedes nothing
+    (m,) = extract_item(item("Russia, though, said it had struck Kyiv with 40 drones overnight."))
+    assert (m.event_type, m.location, m.figure_values()) == ("ASSAULT", "Kyiv", {"drones": 40})
 
 
 def test_what_others_urged_after_a_comma_with_is_its_own_event_by_the_capital_s_government():

@@ -285,11 +285,12 @@ def _conceded(item: Item, sentence: Sentence, country_hint: str, context: Mentio
     m = _cue(sentence, "though", CONCESSION)
     if m is None:
         return None
-    text = sentence.text
-    words = re.match(r"(?:even\s+though|although|though)\s+", text[m.start("clause"):], re.I)
-    start, end = sentence.start + m.start("clause") + words.end(), sentence.start + m.end("clause") - 1
-    conceded = extract_sentence(item, Sentence(text[start - sentence.start:end - sentence.start], start, end),
-                                country_hint)
+    text, act = sentence.text, m["act"]
+    if not act.strip():
+        return None   # "Russia, though, said ...": an aside, nothing conceded
+    start = m.start("act") + len(act) - len(act.lstrip())
+    conceded = extract_sentence(item, Sentence(text[start:m.end("act")], sentence.start + start,
+                                               sentence.start + m.end("act")), country_hint)
     if conceded is None or conceded.event_type not in ("ASSAULT", "AGREE", "SANCTION"):
         return None
     outer = Sentence(_blank(text, m.start("clause"), m.end("clause")), sentence.start, sentence.end)
@@ -302,8 +303,8 @@ def _conceded(item: Item, sentence: Sentence, country_hint: str, context: Mentio
         conceded = _taking(conceded, main, DATE_FIELDS)
     if main.target is None:   # the news is about the same matter: the 18th package targets Russia too
         main = _taking(main, conceded, ("target", "target_country"))
-    after = sentence.start + m.end("clause") + len(text[m.end("clause"):]) - len(text[m.end("clause"):].lstrip())
-    main = replace(main, mention_id=_mention_id(item, after, sentence.end), char_start=after)  # told after it
+    after = sentence.start + len(text) - len(text[m.end("clause"):].lstrip())   # the news is told after it
+    main = replace(main, mention_id=_mention_id(item, after, sentence.end), char_start=after)
     return [replace(x, sentence=text) for x in (main, conceded)]
 
 
@@ -491,7 +492,7 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
 
 LETTERS = re.compile(r"[A-Za-z]{3}")
 # "even though Europe has just adopted its 17th package ..., an 18th package is being prepared": a concession
-CONCESSION = re.compile(r"(?:^|\bthat\s+|,\s+)(?P<clause>(?:even\s+though|although|though)\b[^,;.]*,)", re.I)
+CONCESSION = re.compile(r"(?:^|\bthat\s+|,\s+)(?P<clause>(?:even\s+though|although|though)\b(?P<act>[^,;.]*),)", re.I)
 
 
 def _main_trigger(masked: str, categories: set[str]):
