@@ -227,7 +227,7 @@ class _Scan:
         follows = previous if item == rec["item_id"] and not rec["_figs"] else None
         target, link = _find_cluster(rec, tokens, block, follows)
         if target is None and _readout(rec):
-            target, link = _find_call(rec, tokens, self.blocks.get(CALLS))
+            target, link = _find_call(rec, self.blocks.get(CALLS))
         if target is None:
             target = _Cluster(day=rec["_day"])
             block.append(target)
@@ -363,7 +363,7 @@ def _readout(rec: dict) -> bool:
             and rec["actor_country"] != rec["target_country"])
 
 
-def _find_call(rec: dict, tokens: frozenset, calls: deque | None) -> tuple[_Cluster | None, tuple[str | None, str]]:
+def _find_call(rec: dict, calls: deque | None) -> tuple[_Cluster | None, tuple[str | None, str]]:
     """The call or meeting between the two sides of request `rec` on its day, which it reports the
     readout of, when no request of its own block took it: what one side urged the other in a call
     belongs to the call (docs/gold.md)."""
@@ -758,9 +758,8 @@ def merge_groups(columns: MentionColumns, previous: dict[str, str] | None = None
             b = root[b]
         return b
 
-    for b in keys:   # a request may join a call (`_find_call`): requests and calls are merged together
-        if b[0] == "REQUEST":
-            root[find(b)] = find(root.setdefault(CALLS, CALLS))
+    for b in [b for b in root if b[0] == "REQUEST"]:   # a request may join a call (`_find_call`):
+        root[find(b)] = find(root.setdefault(CALLS, CALLS))   # requests and calls are merged together
     first_block: dict[str, tuple] = {}
     for mention_id, block in zip(columns.strings("mention_id"), keys):
         old = (previous or {}).get(mention_id)
