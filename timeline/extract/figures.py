@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import NamedTuple
 
 from ..models import Figure
 from ..vocab import load_csv, load_lines
 from .dates import MONTH_ABBREVIATIONS, MONTHS
-from .gate import Gate, Gates
+from .gate import Gate, Gates, Named
 
 AUX = (r"(?:were|was|have\s+been|has\s+been|had\s+been|are|is|been|be|reportedly|also|later|all|of\s+them|then|"
        r"subsequently|now|(?:known|believed|reported|said|feared|confirmed)\s+to\s+have)")
@@ -133,15 +132,9 @@ def vocab() -> _Vocab:
         ),
         toll=toll, tolls=tolls, toll_gate=Gate(toll), singular_gate=Gate(singular), kin=kin, kin_gate=Gate(kin),
         number_words_gate=Gate(re.compile(word_num, re.I)),
-        gates=Gates([_Gated("toll", toll), _Gated("number_words", re.compile(word_num, re.I)),
-                     _Gated("singular", singular), _Gated("kin", kin)]),
+        gates=Gates([Named("toll", toll), Named("number_words", re.compile(word_num, re.I)),
+                     Named("singular", singular), Named("kin", kin)]),
     )
-
-
-class _Gated(NamedTuple):
-    """A pattern of `_Vocab.gates`, by its name."""
-    name: str
-    pattern: re.Pattern
 
 
 DIGIT = re.compile(r"\d")    # as `\d` in the number pattern: any decimal digit, not only ASCII

@@ -32,7 +32,7 @@ import re
 from functools import lru_cache
 from re import _constants as sre
 from re import _parser as sre_parse
-from typing import Generic, Iterable, Sequence, TypeVar
+from typing import Generic, Iterable, NamedTuple, Sequence, TypeVar
 
 import ahocorasick
 
@@ -307,6 +307,13 @@ class Gate:
 
 
 T = TypeVar("T")
+
+
+class Named(NamedTuple):
+    """A pattern with a name, as `Gates` takes rules: `{r.name for r in gates.runnable(text)}` are the
+    patterns worth running on `text`."""
+    name: str
+    pattern: re.Pattern
 
 
 class Gates(Generic[T]):

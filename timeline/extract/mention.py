@@ -14,7 +14,7 @@ from functools import lru_cache
 from ..models import PLACE_FIELDS, Item, Mention
 from ..vocab import load_csv, load_lines
 from . import actions, actors, dates, figures, places
-from .gate import Gate, Gates, fold
+from .gate import Gate, Gates, Named, fold
 from .sentences import Sentence, mask_quotes, split_sentences
 
 # A name that is both a place and an actor (Kyiv, Moscow, Ukraine) is a place after these words;
@@ -546,22 +546,17 @@ NOW_THAT = re.compile(r"\bnow\s+that\b[^,;:.“”\"]*", re.I)
 
 
 @lru_cache(maxsize=None)
-def _background_gates() -> Gates[re.Pattern]:
+def _background_gates() -> Gates[Named]:
     """The gates of NOW_THAT and AGREED_WORD, in one pass (timeline.extract.gate)."""
-    return Gates([_Gated(NOW_THAT), _Gated(AGREED_WORD)])
-
-
-@dataclass(frozen=True)
-class _Gated:
-    pattern: re.Pattern
+    return Gates([Named("now that", NOW_THAT), Named("agreed", AGREED_WORD)])
 
 
 def _without_background(text: str, trigger) -> str:
     """`text` with the phrases that describe an earlier agreement or give a reason ("now that ...")
     blanked (offsets kept), unless the event's trigger is in one."""
-    opened = {g.pattern for g in _background_gates().runnable(text)}   # (both are slow to fail; most sentences lack their words)
-    spans = [m.span() for m in NOW_THAT.finditer(text)] if NOW_THAT in opened else []
-    if AGREED_WORD in opened and AGREED_WORD.search(text):
+    opened = {g.name for g in _background_gates().runnable(text)}   # (both are slow to fail; most sentences lack their words)
+    spans = [m.span() for m in NOW_THAT.finditer(text)] if "now that" in opened else []
+    if "agreed" in opened and AGREED_WORD.search(text):
         spans += [m.span("phrase") for m in AGREED_EARLIER.finditer(text)]
     for start, end in spans:
         if not start <= trigger.start < end:
