@@ -309,7 +309,7 @@ def test_what_others_urged_after_a_comma_with_is_its_own_event_by_the_capital_s_
     text = ("Trump said he is weighing what to do after Britain and the EU moved ahead with new Russia sanctions, "
             "with leaders in Brussels urging Washington to follow suit.")
     measure, urged = extract_item(item(text))
-    assert (measure.event_type, measure.actor_country, measure.target_country) == ("SANCTION", "GBR", "RUS")
+    assert (measure.event_type, measure.actor_country, measure.target_country) == ("SANCTION", "EU", "RUS")
     assert (urged.event_type, urged.actor_country, urged.target_country, urged.location) == (
         "REQUEST", "EU", "USA", None)
 
@@ -382,7 +382,13 @@ def test_a_breakdown_of_one_tally_stays_one_event_over_the_country():
 @pytest.mark.parametrize("text, actor, target", [
     ("Russia imposed sanctions on 21 British officials.", "RUS", "GBR"),
     ("The EU is already drafting a 19th sanctions package.", "EU", "RUS"),
-    ("Britain and the EU tightened sanctions on Russia's shadow fleet.", "GBR", "RUS"),
+    # a measure a state takes with a bloc is the bloc's, whichever is named first or speaks
+    ("Britain and the EU tightened sanctions on Russia's shadow fleet.", "EU", "RUS"),
+    ("The EU and Britain tightened sanctions on Russia's shadow fleet.", "EU", "RUS"),
+    ("Canada and the EU said they would lower the oil price cap on Russian crude.", "EU", "RUS"),
+    ("The EU and Britain said they would also work to lower the oil price cap.", "EU", "RUS"),
+    # not a meeting of the pair: the first named meets the other
+    ("Ukraine and the EU held talks in Brussels on Tuesday.", "UKR", "EU"),
     # a prisoner exchange: the side named first acts, the other is the target; none named is UKR and RUS
     ("Ukraine and Russia exchanged 270 prisoners of war each.", "UKR", "RUS"),
     ("Russia and Ukraine swapped 84 prisoners of war on Thursday.", "RUS", "UKR"),

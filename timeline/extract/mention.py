@@ -720,6 +720,12 @@ def _named_participants(text, trigger, actor_matches, claimant):
     if trigger.acled_sub_event_type == SHOOT_DOWN:
         return _attacker(actor_matches, claimant), None
     full = [a for a in actor_matches if not a.adjectival]
+    joint = _joint_measure(trigger)
+    if joint and claimant is not None and (partner := _partner(text, actor_matches, claimant)) is not None \
+            and _bloc(partner) != _bloc(claimant):
+        # "Britain and the EU said they would also work to lower the price cap": the bloc's measure
+        state, claimant = (partner, claimant) if _bloc(claimant) else (claimant, partner)
+        full = [a for a in full if a is not state]
     before = [a for a in full if a.end <= trigger.start and a is not claimant]
     if trigger.event_type == "ASSAULT":
         # "the governor of Russia's Irkutsk region says a drone attack ...": the region's country, not the attacker
@@ -786,7 +792,7 @@ def _named_participants(text, trigger, actor_matches, claimant):
     if violent and not before and after and CLAUSE_SUBJECT.search(text[trigger.end:after[0].start]):
         # "the attack, in which Russia fired 477 drones": the subject of the clause attacked
         agent = agent or after.pop(0)
-    actor = agent or modifier or (_first_of_pair(text, before) if before else None)
+    actor = agent or modifier or (_first_of_pair(text, before, joint) if before else None)
     if actor is None and claimant is not None and claimant.end <= trigger.start and trigger.event_type != "ASSAULT":
         actor = claimant  # "Polish authorities said they have indicted ..." (not: a governor reporting a strike)
     if actor is None and trigger.event_type != "SANCTION":  # "sanctions on Russian oil" name the target
@@ -815,9 +821,7 @@ def _participants(text, trigger, actor_matches, claimant):
     actor, target = _named_participants(text, trigger, actor_matches, claimant)
     if target is not None or actor is None or not actor.country:
         return actor, target
-    sanctions = trigger.event_type == "SANCTION" or (
-        trigger.event_type == "THREATEN" and SANCTION_NOUN.search(trigger.text))
-    if sanctions and actor.country not in SANCTIONED_SIDE:
+    if _joint_measure(trigger) and actor.country not in SANCTIONED_SIDE:
         # "the bloc is working on an 18th sanctions package": in this war, packages are against Russia
         return actor, _CountryActor("RUS")
     if trigger.event_type == "MOBILIZE" and actor.country in _ENEMY:
@@ -874,11 +878,38 @@ def _participles() -> frozenset[str]:
 PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|got)\s+(?:\w+ly\s+|also\s+|later\s+)?$", re.I)
 
 
-def _first_of_pair(text: str, before: list):
-    """The subject nearest the verb, or the first of a pair ("The EU and Britain tightened sanctions")."""
-    if len(before) > 1 and re.fullmatch(r"\s+and\s+(?:the\s+)?", text[before[-2].end:before[-1].start], re.I):
-        return before[-2]
+def _first_of_pair(text: str, before: list, joint: bool = False):
+    """The subject nearest the verb, or the first of a pair ("The EU and Britain tightened sanctions"). In
+    a measure a bloc takes with a state, the bloc acts wherever it is named: "Britain and the EU moved
+    ahead with new sanctions" and "the EU and Britain announced new sanctions" are filed the same way."""
+    if len(before) > 1 and PAIRED.fullmatch(text, before[-2].end, before[-1].start):
+        first, second = before[-2], before[-1]
+        return second if joint and _bloc(second) and first.country and not _bloc(first) else first
     return before[-1]
+
+
+def _partner(text: str, actor_matches, a):
+    """The actor that `a` is paired with by "and" ("Britain and the EU", "the EU and Britain"), if any."""
+    for b in actor_matches:
+        if b is a or b.adjectival or not b.country:
+            continue
+        first, second = (b, a) if b.end <= a.start else (a, b)
+        if PAIRED.fullmatch(text, first.end, second.start):
+            return b
+    return None
+
+
+PAIRED = re.compile(r"\s+and\s+(?:the\s+)?", re.I)
+
+
+def _bloc(a) -> bool:
+    """An organisation of states that stands in for one (EU, NATO, UN, G7): a country code with no ISO2."""
+    return bool(a.country) and actors.country_iso2(a.country) is None
+
+
+def _joint_measure(trigger) -> bool:
+    """Sanctions imposed or announced: a measure two sides named together take as one."""
+    return trigger.event_type == "SANCTION" or (trigger.event_type == "THREATEN" and bool(SANCTION_NOUN.search(trigger.text)))
 
 
 SANCTION_NOUN = re.compile(r"sanctions?\b|price\s+cap|tariffs?\b", re.I)
