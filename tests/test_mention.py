@@ -605,3 +605,29 @@ def test_what_is_done_already_is_not_dated_days_ahead_by_the_meeting_it_is_for()
     assert (m.event_type, m.event_date, m.date_explicit) == ("AGREE", date(2025, 8, 16), False)
     m = one("Zelensky accepted an invitation from Trump on Friday.", published=sat)
     assert (m.event_date, m.date_explicit) == (date(2025, 8, 15), True)
+
+
+def test_what_a_call_discussed_is_no_party_to_it():
+    (m,) = extract_item(item("The two leaders also discussed the conflict between Israel and Iran, both sides said."))
+    assert (m.event_type, m.actor_country, m.target_country) == ("CONSULT", None, None)
+    (m,) = extract_item(item("Macron spoke with Putin about the war in Ukraine."))
+    assert (m.actor_country, m.target_country) == ("FRA", "RUS")
+
+
+def test_insisting_on_something_is_a_request_but_insisting_on_a_day_is_not():
+    (m,) = extract_item(item("Zelensky insisted on a full ceasefire before any talks."))
+    assert m.event_type == "REQUEST"
+    (m,) = extract_item(item("Kremlin spokesman Dmitry Peskov insisted on Monday that Russia's forces struck only "
+                             "military targets."))
+    assert m.event_type != "REQUEST"
+
+
+def test_what_one_side_asked_after_the_call_is_asked_of_the_other_on_the_calls_day():
+    call, asked, blamed = extract_item(item(
+        "On July 1, French President Emmanuel Macron spoke with Russian President Vladimir Putin by phone. "
+        "The Elysee said Macron insisted on a ceasefire as soon as possible, while the Kremlin said Putin "
+        "blamed the war on Western policies.", published=datetime(2025, 7, 2, 21, tzinfo=timezone.utc)))
+    assert (call.event_type, call.event_date.isoformat()) == ("CONSULT", "2025-07-01")
+    assert (asked.event_type, asked.actor_country, asked.target_country, asked.event_date) == (
+        "REQUEST", "FRA", "RUS", call.event_date)
+    assert blamed.event_type == "ACCUSE" and blamed.event_date != call.event_date

@@ -91,6 +91,12 @@ def _follow_up(mention: Mention, previous: Mention | None) -> Mention:
     if (not mention.date_explicit and previous.date_explicit and mention.event_type == previous.event_type
             and THE_MEASURES.match(mention.sentence)):
         mention = _taking(mention, previous, DATE_FIELDS)   # the package just dated
+    if _readout_of(mention, previous):
+        # "Macron spoke with Putin by phone on July 1. The Elysee said Macron insisted on a ceasefire": what one
+        # side asked in the call the post has just reported, of the other side, on the call's day
+        other = ("target", "target_country") if mention.actor_country == previous.actor_country else ACTOR_FIELDS
+        return replace(_taking(mention, previous, DATE_FIELDS),
+                       target=getattr(previous, other[0]), target_country=getattr(previous, other[1]))
     if mention.actor_country is not None:
         return mention
     if previous.actor_country is not None and previous.target_country is not None and THE_PAIR.search(
@@ -109,6 +115,14 @@ def _follow_up(mention: Mention, previous: Mention | None) -> Mention:
                 fields.update(_place_fields(home))
         return replace(mention, **fields)
     return mention
+
+
+def _readout_of(mention: Mention, previous: Mention) -> bool:
+    """`mention` is an undated request, of no one named, by one side of the dated call `previous`."""
+    sides = (previous.actor_country, previous.target_country)
+    return (mention.event_type == "REQUEST" and previous.event_type == "CONSULT" and mention.target_country is None
+            and not mention.date_explicit and previous.date_explicit and None not in sides
+            and sides[0] != sides[1] and mention.actor_country in sides)
 
 
 def _speaker_of(previous: Mention):
@@ -731,6 +745,9 @@ def _named_participants(text, trigger, actor_matches, claimant):
         # "the governor of Russia's Irkutsk region says a drone attack ...": the region's country, not the attacker
         before = [a for a in before if not (a.possessive and a.kind == "state" and OWN_REGION.match(text, a.end))]
     after = [a for a in full if a.start >= trigger.end and a is not claimant]
+    if trigger.event_type == "CONSULT":
+        # "the two leaders also discussed the conflict between Israel and Iran": a topic, not a party to the talk
+        after = [a for a in after if not TALK_TOPIC.search(text, max(0, a.start - 60), a.start)]
     agent = next((a for a in after if re.search(r"\bby\s+(?:the\s+)?$", text[max(0, a.start - 8):a.start])), None)
     modifier = _modifier(text, trigger, actor_matches)
     violent = trigger.event_type == "ASSAULT"
@@ -840,6 +857,8 @@ SANCTIONED_SIDE = ("RUS", "BLR")   # the side whose own sanctions have no implie
 
 # Types of event that a speaker performs by saying something.
 SPOKEN = frozenset({"ACCUSE", "THREATEN", "REQUEST", "REJECT", "SUPPORT", "AGREE"})
+TALK_TOPIC = re.compile(r"\b(?:war|conflict|situation|fighting|crisis|tensions?|ceasefire)\s+(?:in|between|with|over)\s+"
+                   r"(?:the\s+)?(?:[\w’'-]+\s+and\s+(?:the\s+)?)?$", re.I)
 ASKED = re.compile(r"^\W*(?:when\s+)?asked\b", re.I)
 # ", the White House envoy for Ukraine," between a speaker and their verb
 APPOSITIVE = re.compile(r",\s+(?:the\s+|a\s+|an\s+)?[^,;.“”\"]{2,70}?(?=,)")
