@@ -399,3 +399,27 @@ def test_a_shoot_down_claim_reported_before_the_launch_tally_it_exceeds_stays_ap
                 drones=117, **ukr),
     ])
     assert len(events) == 2 and ids[0] == ids[2] != ids[1]
+
+
+def test_a_call_that_names_no_side_and_the_readout_after_it_are_the_pages_call():
+    call = dict(event_type="CONSULT", actor_country="FRA", target_country="RUS", _position=3)
+    paris = dict(source="paris.txt", item_id="p")
+    events, ids = run([
+        mention("1", "Macron and Putin spoke by phone on Tuesday for the first time in three years.", **call),
+        # a key-events bullet of its own: "the two leaders" are the page's call
+        mention("2", "The two leaders also discussed the conflict between Israel and Iran.", event_type="CONSULT",
+                _position=4),
+        # the paragraph after the call, undated (the page's date): what Macron asked in it
+        mention("3", "The Elysee said Macron insisted on a ceasefire as soon as possible.", event_type="REQUEST",
+                actor_country="FRA", event_date=date(2025, 5, 26), _explicit=False, _position=4),
+        # another page's bullet naming no side has no call of its own to be part of
+        mention("4", "The two leaders met again in the afternoon.", event_type="CONSULT", _position=1, **paris),
+        # a request two paragraphs after the call is not its readout, nor is a dated one
+        mention("5", "Macron insisted on more sanctions.", event_type="REQUEST", actor_country="FRA",
+                event_date=date(2025, 5, 26), _explicit=False, _position=5),
+        mention("6", "On Monday Macron insisted on more aid.", event_type="REQUEST", actor_country="FRA",
+                event_date=date(2025, 5, 26), _position=4, source="a.txt", item_id="i6b"),
+    ])
+    assert ids[1] == ids[0] and ids[2] == ids[0]
+    assert len({ids[0], ids[3], ids[4]}) == 3 and ids[5] != ids[0]
+    assert events.set_index("event_id").loc[ids[0], "event_type"] == "CONSULT"

@@ -218,6 +218,7 @@ class _Scan:
         self.order = np.zeros(n, dtype=np.int64)
         self.done = 0
         self.last: dict[tuple, tuple[str, _Cluster]] = {}   # per block: the item and event of its last mention
+        self.calls: dict[str, tuple[_Cluster, dict]] = {}   # per page: its last call between two sides, and that report
 
     def add(self, rec: dict) -> None:
         key = _block_key(rec)
@@ -225,9 +226,14 @@ class _Scan:
         tokens = _tokens(rec["sentence"])
         item, previous = self.last.get(key, (None, None))
         follows = previous if item == rec["item_id"] and not rec["_figs"] else None
-        target, link = _find_cluster(rec, tokens, block, follows)
+        target, link = self._page_call(rec) if key == CALLS else (None, None)
+        if target is None:
+            target, link = _find_cluster(rec, tokens, block, follows)
         if target is None and _readout(rec):
             target, link = _find_call(rec, self.blocks.get(CALLS))
+        if target is None and rec["event_type"] == "REQUEST":
+            target, link = self._page_call(rec)
+            link = link or (None, "first report")
         if target is None:
             target = _Cluster(day=rec["_day"])
             block.append(target)
@@ -238,6 +244,31 @@ class _Scan:
         target.places.setdefault(rec["_place"], rec)
         target.days.add(rec["_day"])
         self.last[key] = (rec["item_id"], target)
+        if key == CALLS and len(_sides(rec)) == 2:
+            self.calls[rec["source"]] = (target, rec)
+
+    def _page_call(self, rec: dict) -> tuple[_Cluster | None, tuple[str | None, str] | None]:
+        """The call or meeting its page reported last, when `rec` can only be part of it:
+
+        - a call that names no side ("The two leaders also discussed the conflict between Israel and
+          Iran", a key-events bullet of its own), on the call's day;
+        - an undated request of no one named by one side of the call, in the paragraph after it ("The
+          Elysee said Macron insisted on a ceasefire as soon as possible"): what was asked in the call.
+        """
+        entry = self.calls.get(rec["source"])
+        if entry is None:
+            return None, None
+        call, row = entry
+        if rec["_day"] - call.day > MAX_WINDOW or any(_same_sentence(rec, r) for r in call.rows):
+            return None, None     # finished, or the sentence is in it already
+        actor, target = _present(rec["actor_country"]), _present(rec["target_country"])
+        if rec["event_type"] == "CONSULT" and not (actor or target) and rec["_day"] == row["_day"]:
+            return call, (row["mention_id"], f"a call that names no side, on the page of the call ({row['event_date']})")
+        if (rec["event_type"] == "REQUEST" and actor and not target and not rec["_explicit"]
+                and rec["actor_country"] in _sides(row) and rec["_position"] == row["_position"] + 1):
+            return call, (row["mention_id"], f"what one side asked, in the paragraph after the page's report of "
+                                             f"the call ({row['event_date']})")
+        return None, None
 
     def finish(self, before: int | None = None) -> None:
         """Finish the clusters whose first report is dated before day `before` (all, without one):
