@@ -631,3 +631,24 @@ def test_what_one_side_asked_after_the_call_is_asked_of_the_other_on_the_calls_d
     assert (asked.event_type, asked.actor_country, asked.target_country, asked.event_date) == (
         "REQUEST", "FRA", "RUS", call.event_date)
     assert blamed.event_type == "ACCUSE" and blamed.event_date != call.event_date
+
+
+@pytest.mark.parametrize("text, expected", [
+    # as many things as regions listed: one in each, in the list's order
+    ("Overnight, Russia attacked Ukraine with hundreds of drones, while in Russia two bridges collapsed onto "
+     "trains in the border regions of Bryansk and Kursk.",
+     [("Ukraine", "Overnight, Russia attacked Ukraine with hundreds of drones"),
+      ("Bryansk Oblast", "in Russia two bridges collapsed onto trains in the border regions of Bryansk"),
+      ("Kursk Oblast", "Kursk.")]),
+    ("Ukrainian drones hit three oil depots in the Bryansk, Kursk and Oryol regions.",
+     [("Bryansk Oblast", "Ukrainian drones hit three oil depots in the Bryansk"), ("Kursk Oblast", "Kursk"),
+      ("Oryol Oblast", "Oryol regions.")]),
+    # a count that is not the number of regions, or a tally of weapons, stays one event over the country
+    ("Ukrainian drones hit two oil depots in the Bryansk, Kursk and Oryol regions.",
+     [("Russia", "Ukrainian drones hit two oil depots in the Bryansk, Kursk and Oryol regions.")]),
+    ("Russia said it destroyed two drones over the Bryansk and Kursk regions.",
+     [("Russia", "Russia said it destroyed two drones over the Bryansk and Kursk regions.")]),
+])
+def test_as_many_things_as_regions_listed_are_one_event_in_each(text, expected):
+    it = item(text)
+    assert [(m.location, it.text[m.char_start:m.char_end]) for m in extract_item(it)] == expected

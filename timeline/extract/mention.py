@@ -158,7 +158,7 @@ def extract_clauses(item: Item, sentence: Sentence, country_hint: str = "UA",
         return []
     clauses = _clauses(sentence)
     if len(clauses) < 2:
-        return [whole]
+        return _one_in_each(item, whole)
     # a clause of a violent sentence is read as violent: "Sunday's attack set fire to a depot in X and
     # injured six in Y" (the clause without the figures still reports an attack)
     armed = frozenset(whole.figure_values()) & actions.VIOLENT_FIGURES
@@ -171,8 +171,8 @@ def extract_clauses(item: Item, sentence: Sentence, country_hint: str = "UA",
             parts.append(part)
     now = len(parts) > 1 and _then_and_now(parts)  # a past act and today's news: today's keeps its date
     if len(parts) < 2 or not (now or _distinct_events(parts)):
-        return [whole]
-    return [_as_clause(m, whole, sentence, dated=not now) for m in parts]
+        return _one_in_each(item, whole)
+    return [each for m in parts for each in _one_in_each(item, _as_clause(m, whole, sentence, dated=not now))]
 
 
 def _cue(sentence: Sentence, needle: str, pattern: re.Pattern) -> re.Match | None:
@@ -1039,12 +1039,26 @@ REGIONS_AROUND = (re.compile(r"\bregions\s+of\s+(?:the\s+)?$", re.I), re.compile
 
 def _spread(text, found_places):
     """The country, when an attack is reported over a list of places in different regions (three or more,
-    or a list of regions: "the border regions of Bryansk and Kursk"): pinning it on the first would
-    misplace the rest. None when there is no such list, or its places lie in different countries."""
+    or a list of regions: "drones were shot down over the border regions of Bryansk and Kursk"): pinning
+    it on the first would misplace the rest. None when there is no such list, or its places lie in
+    different countries. (As many things as regions, "two bridges collapsed ... in the regions of Bryansk
+    and Kursk", are then one in each: `_one_in_each`.)"""
+    best, best_unnamed = _longest_list(text, found_places)
+    if len(best) < 2 or len({p.place.admin1 for p in best}) < len(best) or len({p.place.country for p in best}) > 1:
+        return None
+    if len(best) + best_unnamed < 3 and not _regions_listed(text, best):
+        return None
+    place = places.country_place(best[0].place.country)
+    return _CountryPlace(place) if place else None
+
+
+def _longest_list(text, found_places) -> tuple[list, int]:
+    """The longest run of places named as one list ("Bryansk and Kursk", "Murmansk, Irkutsk, Ivanovo
+    and Amur"), and how many names in it the gazetteer lacks ("Olenya, Dyagilevo")."""
     named = sorted((p for p in found_places if p.place.geo_precision < 3), key=lambda p: p.start)
     run: list = []
     best: list = []
-    unnamed = best_unnamed = 0   # names in the list the gazetteer lacks ("Olenya, Dyagilevo")
+    unnamed = best_unnamed = 0
     for p in named:
         gap = text[run[-1].end:p.start] if run else None
         if gap is not None and (LIST_GAP.match(gap) or LIST_NAMES.fullmatch(gap)):
@@ -1054,15 +1068,48 @@ def _spread(text, found_places):
             run, unnamed = [p], 0
         if len(run) > len(best):
             best, best_unnamed = list(run), unnamed
-    if len(best) < 2 or len({p.place.admin1 for p in best}) < len(best) or len({p.place.country for p in best}) > 1:
-        return None
-    regions = (REGIONS_AROUND[0].search(text, 0, best[0].start) is not None
-               or REGIONS_AROUND[1].match(text[best[-1].end:]) is not None
-               or all(p.place.kind == "region" for p in best))
-    if len(best) + best_unnamed < 3 and not regions:
-        return None
-    place = places.country_place(best[0].place.country)
-    return _CountryPlace(place) if place else None
+    return best, best_unnamed
+
+
+def _regions_listed(text, run) -> bool:
+    """The list names regions: "the regions of Bryansk and Kursk", "the Bryansk and Kursk regions"."""
+    return (REGIONS_AROUND[0].search(text, 0, run[0].start) is not None
+            or REGIONS_AROUND[1].match(text[run[-1].end:]) is not None
+            or all(p.place.kind == "region" for p in run))
+
+
+# "two bridges collapsed onto trains in the border regions of Bryansk and Kursk": as many things as regions
+COUNTED_THINGS = re.compile(r"\b(?P<n>two|three|four|five)\s+(?:[a-z-]+\s+)?[a-z]+s\b")
+
+
+def _one_in_each(item: Item, m: Mention) -> list[Mention]:
+    """An attack counting as many things as the regions it lists, with no figures of its own ("two bridges
+    collapsed onto trains in the border regions of Bryansk and Kursk"), as one mention in each region,
+    in the list's order: one bridge in each, not one event over the country. Else `[m]`."""
+    if m.event_type != "ASSAULT" or m.geo_precision != 3 or m.figures or not m.country:
+        return [m]
+    text = item.text[m.char_start:m.char_end]
+    counted = COUNTED_THINGS.search(text)
+    if counted is None:
+        return [m]
+    run, unnamed = _longest_list(text, places.find_places(text, m.country))
+    if (unnamed or len(run) != _units().get(counted["n"]) or counted.end() > run[0].start
+            or len({p.place.admin1 for p in run}) < len(run) or not _regions_listed(text, run)):
+        return [m]
+    out = []
+    for k, p in enumerate(run):
+        start = m.char_start + (p.start if k else 0)   # "... regions of Bryansk", "Kursk."
+        end = m.char_start + p.end if k < len(run) - 1 else m.char_end
+        region = places.region_place(p.place.country, p.place.admin1 or p.place.name) or p.place
+        out.append(replace(m, mention_id=_mention_id(item, start, end), char_start=start, char_end=end,
+                           **_place_fields(region)))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _units() -> dict[str, int]:
+    """Number words of the units ("two" -> 2), from numbers.csv."""
+    return {r["word"].lower(): int(r["value"]) for r in load_csv("numbers.csv") if r["kind"] == "unit"}
 
 
 BORDER_OF = re.compile(r"\b(?:border|borders|edge)\s+(?:of|with)\s+(?:the\s+)?$", re.I)
