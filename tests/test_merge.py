@@ -423,3 +423,17 @@ def test_a_call_that_names_no_side_and_the_readout_after_it_are_the_pages_call()
     assert ids[1] == ids[0] and ids[2] == ids[0]
     assert len({ids[0], ids[3], ids[4]}) == 3 and ids[5] != ids[0]
     assert events.set_index("event_id").loc[ids[0], "event_type"] == "CONSULT"
+
+
+def test_a_country_level_report_joins_the_attack_naming_the_same_regions_over_a_likelier_looking_one():
+    ukr = dict(actor_country="UKR", target_country="RUS", **RUSSIA)
+    events, ids = run([
+        mention("1", "Ukraine's security service says its drones hit bombers at the Belaya, Olenya and Ivanovo bases.",
+                drones=117, **ukr),
+        mention("2", "Russia's defence ministry says its air defences destroyed 162 Ukrainian drones overnight.",
+                drones_downed=162, **ukr),
+        # more words in common with the shoot-down claim, a region in common with the attack on the bases
+        mention("3", "Russia's defence ministry confirmed that Ukrainian drones attacked airfields in the Murmansk, "
+                     "Irkutsk and Ivanovo regions.", **ukr),
+    ])
+    assert ids[2] == ids[0] != ids[1]

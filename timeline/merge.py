@@ -31,7 +31,7 @@ from . import schema
 from .columns import MentionColumns
 from .extract.actions import CASUALTY_FIGURES, WEAPON_FIGURES
 from .extract.mention import SPOKEN
-from .extract.places import is_district
+from .extract.places import find_places, is_district
 from .models import PLACE_FIELDS
 from .vocab import load_csv, load_lines
 
@@ -413,7 +413,29 @@ def _find_call(rec: dict, calls: deque | None) -> tuple[_Cluster | None, tuple[s
 def _affinity(rec: dict, tokens: frozenset, cluster: _Cluster) -> tuple:
     figs = rec["_figs"].items()
     same_figures = max(sum(1 for c, v in figs if r["_figs"].get(c) == v) for r in cluster.rows) if figs else 0
-    return (same_figures, rec["_day"] in cluster.days, round(_most_similar(tokens, cluster.tokens), 6))
+    return (same_figures, rec["_day"] in cluster.days, _same_regions(rec, cluster),
+            round(_most_similar(tokens, cluster.tokens), 6))
+
+
+def _same_regions(rec: dict, cluster: _Cluster) -> bool:
+    """A report placed in a whole country names a region that a report of the cluster names too ("drones
+    attacked military airfields in the Murmansk, Irkutsk, Ivanovo, Ryazan and Amur regions" and "bombers
+    were hit at the Belaya, Olenya, Dyagilevo and Ivanovo bases"): the same attack, more likely than
+    another that night over the country."""
+    if rec["_prec"] != 3 or rec["event_type"] != "ASSAULT":
+        return False
+    mine = _regions(rec)
+    return bool(mine) and any(r["_prec"] == 3 and mine & _regions(r) for r in cluster.rows)
+
+
+def _regions(rec: dict) -> frozenset:
+    """The regions of its own country that a country-level report names (read when first asked)."""
+    regions = rec.get("_regions")
+    if regions is None:
+        regions = rec["_regions"] = frozenset(
+            p.place.admin1 or p.place.name for p in find_places(rec["sentence"], rec["country"])
+            if p.place.country == rec["country"] and p.place.geo_precision < 3)
+    return regions
 
 
 def _most_similar(tokens: frozenset, others: list[frozenset]) -> float:
