@@ -3,7 +3,13 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+import itertools
+from pathlib import Path
+
+from timeline.extract import mention
 from timeline.extract.mention import extract_item
+from timeline.extract.sentences import mask_quotes, split_sentences
+from timeline.pipeline import read_items
 from timeline.models import Item
 
 
@@ -599,3 +605,20 @@ def test_what_is_done_already_is_not_dated_days_ahead_by_the_meeting_it_is_for()
     assert (m.event_type, m.event_date, m.date_explicit) == ("AGREE", date(2025, 8, 16), False)
     m = one("Zelensky accepted an invitation from Trump on Friday.", published=sat)
     assert (m.event_date, m.date_explicit) == (date(2025, 8, 15), True)
+
+
+def test_the_day_after_cue_lets_through_every_sentence_the_pattern_matches():
+    """_day_after reads a sentence only where "after" and "day" or "week" are: over every sentence of our
+    pages and the seeds, and every phrase the pattern is made of in three cases, none it skips matches."""
+    root = Path(__file__).resolve().parents[1]
+    pages = [root / "data" / "raw", root / "tests" / "gold" / "pages", root.parent / "shared" / "seeds"]
+    items, _ = read_items([p for p in pages if p.exists()])
+    texts = [s.text for item in items for s in split_sentences(item.text)]
+    heads = ["a day", "one day", "two days", "three days", "the day", "days", "weeks", "several days",
+             "a few weeks", "several weeks"]
+    for head, gap, case in itertools.product(heads, [" ", "  ", "\n"], [str, str.upper, str.title]):
+        texts += [case(f"It came,{gap}{head}{gap}after{gap}the strike"), case(f"x {head} after y")]
+    matched = [t for t in texts if mention.DAY_AFTER.search(mask_quotes(t))]
+    assert len(matched) > 50
+    assert [t for t in matched if not mention._may_say_day_after(t)] == []
+    assert not mention._may_say_day_after("Shortly after the strike, officials said")
