@@ -311,3 +311,19 @@ def test_background_gates_never_skip_a_phrase_in_real_sentences():
     assert closed > 0
     assert len(gates.runnable("Now that the deal was SIGNED")) == 2
 
+
+
+def test_remembered_choices_of_rules_are_those_worked_out_afresh():
+    """Gates remembers which rules each combination of strings found lets through: over every sentence of
+    our pages and the seeds, the rules a Gates gives after all the sentences before (remembering at most a
+    few choices, so it also forgets) are those worked out with nothing remembered."""
+    from timeline.vocab import load_csv
+    texts = _sentences()
+    for make in (lambda: gate.Gates(dates.rules()), lambda: actions._compiled(load_csv("event_triggers.csv"))):
+        used, fresh = make(), make()
+        used.CHOSEN = 64
+        for text in texts + [mask_quotes(t) for t in texts]:
+            fresh._chosen.clear()
+            assert used._runnable(text) == fresh._runnable(text), text
+            assert len(used._chosen) <= 64
+        assert len(fresh._chosen) == 1

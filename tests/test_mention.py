@@ -1,10 +1,15 @@
 """The extraction combiner: one sentence in, one mention with its fields out (sentences written for these tests)."""
+import itertools
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 
+from timeline.extract import mention
 from timeline.extract.mention import extract_item
+from timeline.extract.sentences import mask_quotes, split_sentences
 from timeline.models import Item
+from timeline.pipeline import read_items
 
 
 def item(text, published=datetime(2025, 6, 1, 9, tzinfo=timezone.utc)):
@@ -652,3 +657,20 @@ def test_what_one_side_asked_after_the_call_is_asked_of_the_other_on_the_calls_d
 def test_as_many_things_as_regions_listed_are_one_event_in_each(text, expected):
     it = item(text)
     assert [(m.location, it.text[m.char_start:m.char_end]) for m in extract_item(it)] == expected
+
+
+def test_the_day_after_cue_lets_through_every_sentence_the_pattern_matches():
+    """_day_after reads a sentence only where "after" and "day" or "week" are: over every sentence of our
+    pages and the seeds, and every phrase the pattern is made of in three cases, none it skips matches."""
+    root = Path(__file__).resolve().parents[1]
+    pages = [root / "data" / "raw", root / "tests" / "gold" / "pages", root.parent / "shared" / "seeds"]
+    items, _ = read_items([p for p in pages if p.exists()])
+    texts = [s.text for item in items for s in split_sentences(item.text)]
+    heads = ["a day", "one day", "two days", "three days", "the day", "days", "weeks", "several days",
+             "a few weeks", "several weeks"]
+    for head, gap, case in itertools.product(heads, [" ", "  ", "\n"], [str, str.upper, str.title]):
+        texts += [case(f"It came,{gap}{head}{gap}after{gap}the strike"), case(f"x {head} after y")]
+    matched = [t for t in texts if mention.DAY_AFTER.search(mask_quotes(t))]
+    assert len(matched) > 50
+    assert [t for t in matched if not mention._may_say_day_after(t)] == []
+    assert not mention._may_say_day_after("Shortly after the strike, officials said")

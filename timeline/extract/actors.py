@@ -73,15 +73,18 @@ def _iso3_of() -> dict[str, str]:
 def find_actors(text: str) -> list[ActorMatch]:
     """Every actor named in `text`, longest match first, non-overlapping, in text order."""
     scan = _Scan(text, _lexicon())
-    starts = _starts()
-    norm = scan.norm
-    # the tokens a name, title or actor noun starts with (at any other, `best` finds nothing)
-    candidates = [i for i, (a, b) in enumerate(scan.toks) if norm[a:a + 1].lower() + norm[a + 1:b] in starts]
+    starts, lower_starts = _starts()
+    norm, toks = scan.norm, scan.toks
+    # the tokens a reading may start at (at any other, `best` finds nothing)
+    candidates = [i for i, (a, b) in enumerate(toks) if norm[a:a + 1].lower() + norm[a + 1:b] in starts]
     out: list[ActorMatch] = []
     i = 0
     for c in candidates:
         if c < i:
             continue        # inside the previous match
+        a, b = toks[c]
+        if norm[a].islower() and norm[a:b] not in lower_starts:
+            continue        # "people", "drone": every form this word starts is capitalised, or no reading's
         found = scan.best(c)
         if found is None:
             continue
@@ -138,9 +141,13 @@ class _Table:
             widths.setdefault(_fold(tokens[0]), set()).add(len(tokens))
         self._widest = {first: tuple(sorted(ws, reverse=True)) for first, ws in widths.items()}  # longest first
 
-    def starts(self) -> frozenset[str]:
-        """The first words of the forms, as `_key` writes them."""
-        return frozenset(self._widest)
+    def starts(self, values=None) -> tuple[frozenset[str], frozenset[str]]:
+        """The first words of the forms (of those whose value `values(value)` accepts, when given), as `_key`
+        writes them: all of them, and those a word in lower case can start (a form that starts with a
+        capital letter matches only a word written so)."""
+        firsts = [(_fold(_TOKEN.findall(form)[0]), form[0].islower()) for form, value in self._exact.items()
+                  if values is None or values(value)]
+        return frozenset(k for k, _ in firsts), frozenset(k for k, lower in firsts if lower)
 
     def get(self, key: str):
         if key in self._exact:
@@ -183,11 +190,14 @@ def _key(word: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def _starts() -> frozenset[str]:
-    """Every word a reading can start with: the first words of names, titles and actor nouns
-    (`_Scan.best` finds nothing at any other token)."""
+def _starts() -> tuple[frozenset[str], frozenset[str]]:
+    """Every word a reading can start with (as `_key` writes it), and those it can start with written in
+    lower case. `_Scan.best` finds nothing at any other token: each of its readings opens with a name
+    (`dictionary`, the country or person of `titled`, the country of `grouped`), a title (`titled`) or a
+    qualifier noun ("local" officials, `grouped`); a noun of any other kind is read only after one of these."""
     lex = _lexicon()
-    return lex.names.starts() | lex.titles.starts() | lex.nouns.starts()
+    tables = (lex.names.starts(), lex.titles.starts(), lex.nouns.starts(lambda v: v[0] == "qualifier"))
+    return frozenset().union(*(t[0] for t in tables)), frozenset().union(*(t[1] for t in tables))
 
 
 @lru_cache(maxsize=1 << 16)    # the tables fold the same few thousand pieces of text again and again

@@ -330,6 +330,7 @@ class Gates(Generic[T]):
     trigger rules read the same masked text), so the answers for the last few texts are kept."""
 
     MEMO = 8     # texts remembered: those of one sentence and its clauses
+    CHOSEN = 4096   # choices of rules remembered (forgotten all at once when full)
 
     def __init__(self, rules: Sequence[T]):
         self.rules = tuple(rules)
@@ -362,6 +363,9 @@ class Gates(Generic[T]):
             self._automaton.make_automaton()
         # text -> its runnable rules (callers only read them); lru_cache is safe across threads
         self._remembered = lru_cache(maxsize=self.MEMO)(self._runnable)
+        # (strings found, rules they let through) -> the runnable rules: texts of one kind find the same
+        # few strings, and picking the rules out of the bits cost more than the pass that found them
+        self._chosen: dict[tuple[int, int], list[T]] = {}
 
     def runnable(self, text: str):
         if self._automaton.kind != ahocorasick.AHOCORASICK:
@@ -377,6 +381,10 @@ class Gates(Generic[T]):
             if start_bit and (end < length or not _is_word(folded[end - length])):
                 present |= start_bit
                 wanted |= start_users
+        key = (present, wanted)
+        out = self._chosen.get(key)
+        if out is not None:
+            return out
         out, rules, also = [], self.rules, self._also
         while wanted:
             low = wanted & -wanted
@@ -384,6 +392,9 @@ class Gates(Generic[T]):
             i = low.bit_length() - 1
             if i not in also or all(present & needs for needs in also[i]):
                 out.append(rules[i])
+        if len(self._chosen) >= self.CHOSEN:
+            self._chosen.clear()
+        self._chosen[key] = out
         return out
 
 

@@ -202,12 +202,19 @@ DAY_AFTER = re.compile(r",?\s+(?:(?P<n>a|one|two|three)\s+days?|the\s+day|(?P<so
 DAYS = {"a": 1, "one": 1, "two": 2, "three": 3}
 
 
+def _may_say_day_after(text: str) -> bool:
+    """False when DAY_AFTER cannot match `text`: every match has "after" and "day" or "week" (the letters
+    have no case variants outside ASCII that lower() would miss)."""
+    low = text.lower()
+    return "after" in low and ("day" in low or "week" in low)
+
+
 def _day_after(item: Item, sentence: Sentence, country_hint: str, context: Mention | None) -> list[Mention] | None:
     """The mentions of a sentence that reports an event "a day after" an attack (or an exchange a day after
     the last stage of it, a package "days after the 17th was adopted on Tuesday"): the main clause's (when
     it reports one) and the earlier event's, dated that many days before the main clause unless it has a
     date of its own. None when the sentence has no such phrase, or the phrase reports no such event."""
-    if "after" not in sentence.text.lower():
+    if not _may_say_day_after(sentence.text):
         return None  # the pattern is slow to fail, and nearly every sentence fails it
     m = DAY_AFTER.search(mask_quotes(sentence.text))
     if m is None:
