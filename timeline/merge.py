@@ -277,6 +277,8 @@ class _Scan:
             cluster, block = self.open.popleft()
             block.popleft()
             self._finished(cluster)
+        if before is not None and self.calls:   # a page's call that can take no more mentions is let go
+            self.calls = {page: entry for page, entry in self.calls.items() if entry[0].day >= before}
 
     def _finished(self, cluster: _Cluster) -> None:
         n = len(self.firsts)
