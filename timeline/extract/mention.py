@@ -94,9 +94,11 @@ def _follow_up(mention: Mention, previous: Mention | None) -> Mention:
     if _readout_of(mention, previous):
         # "Macron spoke with Putin by phone on July 1. The Elysee said Macron insisted on a ceasefire": what one
         # side asked in the call the post has just reported, of the other side, on the call's day
-        other = ("target", "target_country") if mention.actor_country == previous.actor_country else ACTOR_FIELDS
-        return replace(_taking(mention, previous, DATE_FIELDS),
-                       target=getattr(previous, other[0]), target_country=getattr(previous, other[1]))
+        if mention.actor_country == previous.actor_country:
+            other, other_country = previous.target, previous.target_country
+        else:
+            other, other_country = previous.actor, previous.actor_country
+        return replace(_taking(mention, previous, DATE_FIELDS), target=other, target_country=other_country)
     if mention.actor_country is not None:
         return mention
     if previous.actor_country is not None and previous.target_country is not None and THE_PAIR.search(
@@ -865,7 +867,7 @@ SANCTIONED_SIDE = ("RUS", "BLR")   # the side whose own sanctions have no implie
 # Types of event that a speaker performs by saying something.
 SPOKEN = frozenset({"ACCUSE", "THREATEN", "REQUEST", "REJECT", "SUPPORT", "AGREE"})
 TALK_TOPIC = re.compile(r"\b(?:war|conflict|situation|fighting|crisis|tensions?|ceasefire)\s+(?:in|between|with|over)\s+"
-                   r"(?:the\s+)?(?:[\w’'-]+\s+and\s+(?:the\s+)?)?$", re.I)
+                        r"(?:the\s+)?(?:[\w’'-]+\s+and\s+(?:the\s+)?)?$", re.I)
 ASKED = re.compile(r"^\W*(?:when\s+)?asked\b", re.I)
 # ", the White House envoy for Ukraine," between a speaker and their verb
 APPOSITIVE = re.compile(r",\s+(?:the\s+|a\s+|an\s+)?[^,;.“”\"]{2,70}?(?=,)")
@@ -935,7 +937,8 @@ def _bloc(a) -> bool:
 
 def _joint_measure(trigger) -> bool:
     """Sanctions imposed or announced: a measure two sides named together take as one."""
-    return trigger.event_type == "SANCTION" or (trigger.event_type == "THREATEN" and bool(SANCTION_NOUN.search(trigger.text)))
+    return trigger.event_type == "SANCTION" or (
+        trigger.event_type == "THREATEN" and SANCTION_NOUN.search(trigger.text) is not None)
 
 
 SANCTION_NOUN = re.compile(r"sanctions?\b|price\s+cap|tariffs?\b", re.I)
@@ -1100,7 +1103,7 @@ def _one_in_each(item: Item, m: Mention) -> list[Mention]:
     if counted is None:
         return [m]
     run, unnamed = _longest_list(text, places.find_places(text, m.country))
-    if (unnamed or len(run) != _units().get(counted["n"]) or counted.end() > run[0].start
+    if (unnamed or len(run) != figures.parse_number(counted["n"]) or counted.end() > run[0].start
             or len({p.place.admin1 for p in run}) < len(run) or not _regions_listed(text, run)):
         return [m]
     out = []
@@ -1112,11 +1115,6 @@ def _one_in_each(item: Item, m: Mention) -> list[Mention]:
                            **_place_fields(region)))
     return out
 
-
-@lru_cache(maxsize=1)
-def _units() -> dict[str, int]:
-    """Number words of the units ("two" -> 2), from numbers.csv."""
-    return {r["word"].lower(): int(r["value"]) for r in load_csv("numbers.csv") if r["kind"] == "unit"}
 
 
 BORDER_OF = re.compile(r"\b(?:border|borders|edge)\s+(?:of|with)\s+(?:the\s+)?$", re.I)
