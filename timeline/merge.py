@@ -233,7 +233,6 @@ class _Scan:
             target, link = _find_call(rec, self.blocks.get(CALLS))
         if target is None and rec["event_type"] == "REQUEST":
             target, link = self._page_call(rec)
-            link = link or (None, "first report")
         if target is None:
             target = _Cluster(day=rec["_day"])
             block.append(target)
@@ -247,7 +246,7 @@ class _Scan:
         if key == CALLS and len(_sides(rec)) == 2:
             self.calls[rec["source"]] = (target, rec)
 
-    def _page_call(self, rec: dict) -> tuple[_Cluster | None, tuple[str | None, str] | None]:
+    def _page_call(self, rec: dict) -> tuple[_Cluster | None, tuple[str | None, str]]:
         """The call or meeting its page reported last, when `rec` can only be part of it:
 
         - a call that names no side ("The two leaders also discussed the conflict between Israel and
@@ -257,10 +256,10 @@ class _Scan:
         """
         entry = self.calls.get(rec["source"])
         if entry is None:
-            return None, None
+            return None, FIRST_REPORT
         call, row = entry
         if rec["_day"] - call.day > MAX_WINDOW or any(_same_sentence(rec, r) for r in call.rows):
-            return None, None     # finished, or the sentence is in it already
+            return None, FIRST_REPORT     # finished, or the sentence is in it already
         actor, target = _present(rec["actor_country"]), _present(rec["target_country"])
         if rec["event_type"] == "CONSULT" and not (actor or target) and rec["_day"] == row["_day"]:
             return call, (row["mention_id"], f"a call that names no side, on the page of the call ({row['event_date']})")
@@ -268,7 +267,7 @@ class _Scan:
                 and rec["actor_country"] in _sides(row) and rec["_position"] == row["_position"] + 1):
             return call, (row["mention_id"], f"what one side asked, in the paragraph after the page's report of "
                                              f"the call ({row['event_date']})")
-        return None, None
+        return None, FIRST_REPORT
 
     def finish(self, before: int | None = None) -> None:
         """Finish the clusters whose first report is dated before day `before` (all, without one):
@@ -363,7 +362,7 @@ def _find_cluster(rec: dict, tokens: frozenset, block: list[_Cluster],
     """
     nests = _Nests(rec)
     known, day = nests.known, rec["_day"]
-    best, best_link, best_score = None, (None, "first report"), None
+    best, best_link, best_score = None, FIRST_REPORT, None
     for cluster in reversed(block):
         if day - cluster.day > MAX_WINDOW:
             break
@@ -387,6 +386,7 @@ def _find_cluster(rec: dict, tokens: frozenset, block: list[_Cluster],
 
 
 CALLS = ("CONSULT", "", "")   # the block of calls and meetings (`_block_key`)
+FIRST_REPORT = (None, "first report")   # the link of a mention that joins no event: it makes one
 
 
 def _readout(rec: dict) -> bool:
@@ -409,7 +409,7 @@ def _find_call(rec: dict, calls: deque | None) -> tuple[_Cluster | None, tuple[s
         if call is not None and not any(_same_sentence(rec, r) for r in cluster.rows):
             return cluster, (call["mention_id"], f"what one side said to the other on the day of their call "
                                                  f"({'/'.join(sorted(sides))}, {call['event_date']})")
-    return None, (None, "first report")
+    return None, FIRST_REPORT
 
 
 def _affinity(rec: dict, tokens: frozenset, cluster: _Cluster) -> tuple:
