@@ -183,6 +183,9 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
     used: list[tuple[int, int]] = []
     # the patterns whose words the text has (one Aho-Corasick pass for the four of them)
     opened = {gated.name for gated in v.gates.runnable(text)}
+    has_digit = DIGIT.search(text) is not None
+    if not (opened or has_digit or CURRENCY.search(text)):
+        return figures      # no number, sign, toll or counted person: most sentences
     # money needs a sign; "a price cap of $45": a price, not an amount
     for m in (v.money.finditer(text) if CURRENCY.search(text) and not PRICE.search(text) else ()):
         fig = _money(m, base)
@@ -192,7 +195,7 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
     tolls = {m.end(): v.tolls[_key(m.group("phrase") or m.group("phrase2"))]
              for m in (v.toll.finditer(text) if "toll" in opened else ())}
     last_weapon, last = "drones", None
-    numbers = DIGIT.search(text) is not None or "number_words" in opened
+    numbers = has_digit or "number_words" in opened
     for m in v.number.finditer(text) if numbers else ():
         if any(s <= m.start("num") < e for s, e in used) or _blocked(text, m.start("num")):
             continue
@@ -221,6 +224,8 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
             fig = _person(text, m, base, value=1)
             if fig:
                 figures.append(fig)
+    if not figures:
+        return figures
     figures.sort(key=lambda f: (f.char_start, f.category))
     figures = _share_downed(text, base, figures)
     # "12 of the drones were heading for Moscow": a part of a count made elsewhere, not a launch count
