@@ -29,9 +29,10 @@ gold-baseline: $(STAMP)
 	$(BIN)/python tests/gold/update_baseline.py
 
 # Speed per stage, wall time, peak memory and start-up of `timeline build` on synthetic corpora of
-# 10k, 100k and 1M items, each size in its own process (the 1M run takes the better part of an hour;
-# not part of make test). Choose sizes with SIZES="10000 100000" (and JOBS=N to pass --jobs to the
-# builds); corpora are cached in bench/.corpus/, results written to bench/results.json.
+# 10k, 100k and 1M items, each size in its own process (the 1M build takes about 20 minutes here, plus
+# generating its corpus the first time; not part of make test). Choose sizes with SIZES="10000 100000"
+# (and JOBS=N to pass --jobs to the builds); corpora are cached in bench/.corpus/, results written to
+# bench/results.json.
 SIZES ?= 10000 100000 1000000
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py $(SIZES) $(if $(JOBS),--jobs $(JOBS))
