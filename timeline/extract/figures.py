@@ -14,7 +14,7 @@ from functools import lru_cache
 from ..models import Figure
 from ..vocab import load_csv, load_lines
 from .dates import MONTH_ABBREVIATIONS, MONTHS
-from .gate import Gate, Gates, Named
+from .gate import Gates, Named
 
 AUX = (r"(?:were|was|have\s+been|has\s+been|had\s+been|are|is|been|be|reportedly|also|later|all|of\s+them|then|"
        r"subsequently|now|(?:known|believed|reported|said|feared|confirmed)\s+to\s+have)")
@@ -57,12 +57,10 @@ class _Vocab:
     money: re.Pattern
     toll: re.Pattern
     tolls: dict          # phrase (lowercase) -> category
-    toll_gate: Gate      # most sentences name no toll, nor a person counted as one ("a man")
-    singular_gate: Gate
     kin: re.Pattern      # "his wife", "her son": one relative, counted when a casualty verb goes with them
-    kin_gate: Gate
-    number_words_gate: Gate    # nor any number: digits (`DIGIT`) or number words
-    gates: Gates               # the four gates above (toll, number words, singular, kin) in one pass
+    # the gates of toll, the number words, singular and kin, in one pass: most sentences name no toll,
+    # no person counted as one ("a man") and no number (digits, `DIGIT`, or number words)
+    gates: Gates
 
 
 def _alt(phrases) -> str:
@@ -130,8 +128,7 @@ def vocab() -> _Vocab:
             rf"(?<![A-Za-z])(?P<sym>[$€£])\s?(?P<num>{digit_num})(?:\s?(?P<scale>million|billion|bn|mn|m|k)\b)?"
             r"(?!\s+(?:per|a|an|each)\s)(?![\w.])"
         ),
-        toll=toll, tolls=tolls, toll_gate=Gate(toll), singular_gate=Gate(singular), kin=kin, kin_gate=Gate(kin),
-        number_words_gate=Gate(re.compile(word_num, re.I)),
+        toll=toll, tolls=tolls, kin=kin,
         gates=Gates([Named("toll", toll), Named("number_words", re.compile(word_num, re.I)),
                      Named("singular", singular), Named("kin", kin)]),
     )
