@@ -181,10 +181,11 @@ def find_figures(text: str, base: int = 0) -> list[Figure]:
     # the patterns whose words the text has (one Aho-Corasick pass for the four of them)
     opened = {gated.name for gated in v.gates.runnable(text)}
     has_digit = DIGIT.search(text) is not None
-    if not (opened or has_digit or CURRENCY.search(text)):
+    has_sign = CURRENCY.search(text) is not None
+    if not (opened or has_digit or has_sign):
         return figures      # no number, sign, toll or counted person: most sentences
     # money needs a sign; "a price cap of $45": a price, not an amount
-    for m in (v.money.finditer(text) if CURRENCY.search(text) and not PRICE.search(text) else ()):
+    for m in (v.money.finditer(text) if has_sign and not PRICE.search(text) else ()):
         fig = _money(m, base)
         if fig:
             figures.append(fig)
