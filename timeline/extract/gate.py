@@ -79,7 +79,8 @@ def _long_enough(strings: frozenset) -> bool:
 
 
 def _strings(needs) -> list[str]:
-    return [s if isinstance(s, str) else s[0] for s in needs]
+    """The strings of a set of (string, at a word start)."""
+    return [s for s, _ in needs]
 
 
 def required_all(pattern: str | re.Pattern) -> tuple[frozenset[str], ...] | None:
@@ -105,9 +106,17 @@ def _parse(pattern: str | re.Pattern):
     return sre_parse.parse(pattern, 0)
 
 
+_ASCII_FLAGS = sre.SRE_FLAG_ASCII | sre.SRE_FLAG_LOCALE    # \b and \w then know only ASCII letters
+
+
 def _ascii(pattern, tree, ascii: bool) -> bool:
     flags = tree.state.flags | (pattern.flags if isinstance(pattern, re.Pattern) else 0)
-    return ascii or bool(flags & (sre.SRE_FLAG_ASCII | sre.SRE_FLAG_LOCALE))
+    return ascii or bool(flags & _ASCII_FLAGS)
+
+
+def _group_ascii(av, ascii: bool) -> bool:
+    """Whether a group (a SUBPATTERN's `av`) reads ASCII only: so outside it, or by its own flags."""
+    return ascii or bool(av[1] & _ASCII_FLAGS)
 
 
 # What the pattern guarantees about the character before the current position, as the parse tree is
@@ -148,7 +157,7 @@ def _edge_after(op, av, edge: int, ascii: bool) -> int:
         after = _ends(body, _NOTHING, ascii)     # after any iteration (whatever came before it)
         return after if low >= 1 else min(edge, after)
     if op is sre.SUBPATTERN:
-        return _ends(av[-1], edge, ascii or bool(av[1] & (sre.SRE_FLAG_ASCII | sre.SRE_FLAG_LOCALE)))
+        return _ends(av[-1], edge, _group_ascii(av, ascii))
     if op is sre.ATOMIC_GROUP:
         return _ends(av, edge, ascii)
     if op is sre.BRANCH:
@@ -214,7 +223,7 @@ def _all_sets(items: Iterable, edge: int, ascii: bool) -> list[frozenset[tuple[s
             out.append(joined)
         before = None
         if op is sre.SUBPATTERN:
-            out.extend(_all_sets(av[-1], at, ascii or bool(av[1] & (sre.SRE_FLAG_ASCII | sre.SRE_FLAG_LOCALE))))
+            out.extend(_all_sets(av[-1], at, _group_ascii(av, ascii)))
         elif op in _REPEATS:
             if av[0] >= 1:
                 out.extend(_all_sets(av[2], at, ascii))   # the first iteration starts where `at` holds
@@ -261,7 +270,7 @@ def _joined(before: frozenset | None, op, av, ascii: bool) -> frozenset[tuple[st
 
 def _element(op, av, edge: int, ascii: bool) -> frozenset[tuple[str, bool]] | None:
     if op is sre.SUBPATTERN:
-        return _sequence(av[-1], edge, ascii or bool(av[1] & (sre.SRE_FLAG_ASCII | sre.SRE_FLAG_LOCALE)))
+        return _sequence(av[-1], edge, _group_ascii(av, ascii))
     if op in _REPEATS:
         low, _high, body = av
         return _sequence(body, edge, ascii) if low >= 1 else None
@@ -400,4 +409,4 @@ class Gates(Generic[T]):
 
 def _compiled_ascii(rule) -> bool:
     """A rule that is itself a compiled pattern (its `.pattern` is then its source) compiled ASCII-only."""
-    return isinstance(rule, re.Pattern) and bool(rule.flags & (re.ASCII | re.LOCALE))
+    return isinstance(rule, re.Pattern) and bool(rule.flags & _ASCII_FLAGS)
