@@ -360,21 +360,22 @@ def _find_cluster(rec: dict, tokens: frozenset, block: list[_Cluster],
     of joining need a row whose place nests), so it is passed over without
     reading its rows; whether a place nests is worked out once per place.
     """
-    nests = _Nests(rec)
-    known, day = nests.known, rec["_day"]
+    known: dict[tuple, bool] = {}     # place -> whether it nests with rec's, worked out once per place
+    day = rec["_day"]
     best, best_link, best_score = None, FIRST_REPORT, None
     for cluster in reversed(block):
         if day - cluster.day > MAX_WINDOW:
             break
-        for place, other in cluster.places.items():     # whether any nests, inline: most fail
+        nesting = set()     # the places of the cluster's rows that nest with rec's (most often none)
+        for place, other in cluster.places.items():
             nested = known.get(place)
             if nested is None:
-                nested = nests(other)
+                nested = known[place] = _places_nest(rec, other)
             if nested:
-                break
-        else:
+                nesting.add(place)
+        if not nesting:
             continue
-        link = _join(rec, tokens, cluster, nests.places(cluster))
+        link = _join(rec, tokens, cluster, nesting)
         if link is None:
             continue
         if cluster is follows:
@@ -452,28 +453,10 @@ def _most_similar(tokens: frozenset, others: list[frozenset]) -> float:
     return best
 
 
-class _Nests:
-    """Which places (a row's `_place`) nest with `rec`'s (`_places_nest`), worked out once per place."""
-
-    def __init__(self, rec: dict):
-        self.rec, self.known = rec, {}
-
-    def __call__(self, other: dict) -> bool:
-        place = other["_place"]
-        nested = self.known.get(place)
-        if nested is None:
-            nested = self.known[place] = _places_nest(self.rec, other)
-        return nested
-
-    def places(self, cluster: _Cluster) -> set[tuple]:
-        """The places of `cluster`'s rows that nest with `rec`'s."""
-        return {place for place, other in cluster.places.items() if self(other)}
-
-
 def _join(rec: dict, tokens: frozenset, cluster: _Cluster, nesting: set[tuple]) -> tuple[str, str] | None:
     """(the mention `rec` matches, why) when `rec` reports the cluster's event, else None.
     `tokens` are the words of `rec`'s sentence; `nesting` the places of the cluster's rows that nest
-    with `rec`'s (`_Nests.places`)."""
+    with `rec`'s (`_find_cluster` works them out)."""
     n = len(tokens)
     cut = n * NEAR_DUPLICATE
     for other_tokens, other in zip(cluster.tokens, cluster.rows):
@@ -484,10 +467,25 @@ def _join(rec: dict, tokens: frozenset, cluster: _Cluster, nesting: set[tuple]) 
         overlap = shared / (n + m - shared) if n else 0.0
         if overlap >= NEAR_DUPLICATE and not _conflict(rec, other):
             return other["mention_id"], f"near-identical sentence (word overlap {overlap:.2f}); {_place_why(rec, other)}"
-    # the same event: places nest, dates are close, actors agree (most often false first)
-    other = next((o for o in cluster.rows
-                  if o["_place"] in nesting and _dates_close(rec, o) and _actors_agree(rec, o)), None)
-    if other is None or any(_conflict(rec, o) for o in cluster.rows):   # cheap test first: most fail it
+    # the same event: places nest, dates are close (the same day, or within the larger of the two date
+    # windows, at least a day when either date is not explicit), actors agree; most often false first.
+    # (Written out: this loop reads most rows of a merge.)
+    day, window, explicit = rec["_day"], rec["_window"], rec["_explicit"]
+    for other in cluster.rows:
+        if other["_place"] not in nesting:
+            continue
+        days = abs(day - other["_day"])
+        if days:
+            slack = max(window, other["_window"])
+            if slack < 1 and not (explicit and other["_explicit"]):
+                slack = 1
+            if days > slack:
+                continue
+        if _actors_agree(rec, other):
+            break
+    else:
+        return None
+    if any(_conflict(rec, o) for o in cluster.rows):   # cheap test first: most fail it
         return None
     return other["mention_id"], _why(rec, other)
 
@@ -569,16 +567,6 @@ def _toll_fell(a: dict, b: dict) -> bool:
     early, late = (a, b) if a["_day"] < b["_day"] else (b, a)
     fe, fl = early["_figs"], late["_figs"]
     return any(fl[c] < fe[c] for c in ("killed", "injured") if c in fe and c in fl)
-
-
-def _dates_close(a: dict, b: dict) -> bool:
-    days = abs(a["_day"] - b["_day"])
-    if days == 0:
-        return True
-    slack = max(a["_window"], b["_window"])
-    if not (a["_explicit"] and b["_explicit"]):
-        slack = max(slack, 1)
-    return days <= slack
 
 
 def _places_nest(a: dict, b: dict) -> bool:
