@@ -4,7 +4,7 @@ import re
 import pytest
 
 from timeline import schema
-from timeline.errors import VocabularyError
+from timeline.errors import SchemaError, VocabularyError
 from timeline.vocab import load_csv, load_lines, read_text
 
 FIGURES = set(schema.figure_categories())
@@ -116,3 +116,19 @@ def test_territory_claims_are_lower_case_patterns_that_compile():
     assert claims and len(set(claims)) == len(claims)
     for pattern in claims:
         assert pattern == pattern.lower() and re.compile(pattern).groups == 0
+
+
+def test_downed_weapons_name_a_launch_and_a_shoot_down_category():
+    weapons = schema.downed_weapons()
+    assert weapons and all(w in FIGURES and f"{w}_downed" in FIGURES for w in weapons)
+
+
+def test_a_downed_weapon_without_its_shoot_down_category_is_a_schema_error(monkeypatch):
+    broken = {**schema._load(), "downed_weapons": ["drones", "bombs"]}     # there is no bombs_downed
+    monkeypatch.setattr(schema, "_load", lambda: broken)
+    schema.downed_weapons.cache_clear()
+    try:
+        with pytest.raises(SchemaError, match="bombs_downed"):
+            schema.downed_weapons()
+    finally:
+        schema.downed_weapons.cache_clear()

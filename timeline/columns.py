@@ -207,7 +207,7 @@ class MentionColumns:
         c = self.columns
         source_rank = _ranks(self.values["source"])[c["source"]]
         _, mention_rank = np.unique(c["mention_id"], return_inverse=True)
-        launched = [n for n, name in enumerate(schema.figure_categories()) if name in ("drones", "missiles")]
+        launched = [n for n, name in enumerate(schema.figure_categories()) if name in schema.downed_weapons()]
         tally = np.zeros(self._n, dtype=bool)
         tally[np.repeat(np.arange(self._n), np.diff(c["fig_start"]))[np.isin(c["fig_cat"], launched)]] = True
         return np.lexsort((mention_rank, c["char_start"], c["_position"], source_rank, c["ts"], ~tally, c["day"]))

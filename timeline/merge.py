@@ -30,7 +30,7 @@ import pyarrow as pa
 from . import schema
 from .columns import MentionColumns
 from .extract.actions import CASUALTY_FIGURES, WEAPON_FIGURES
-from .extract.mention import SPOKEN
+from .extract.mention import NATIONAL_TALLY, SPOKEN
 from .extract.places import find_places, is_district
 from .models import PLACE_FIELDS
 from .vocab import load_csv, load_lines
@@ -625,7 +625,7 @@ def _figures_agree(a: dict, b: dict) -> bool:
     if a["_prec"] != 3:
         return True
     fa, fb = a["_figs"], b["_figs"]
-    for col in ("drones", "missiles", "drones_downed", "missiles_downed", "combat_clashes"):
+    for col in NATIONAL_TALLY:
         if col in fa and col in fb and fa[col] != fb[col]:
             return False
     return True
@@ -633,7 +633,8 @@ def _figures_agree(a: dict, b: dict) -> bool:
 
 def _downed_within_launched(a: dict, b: dict) -> bool:
     """More drones shot down than the other report says were launched: not the same attack."""
-    for launched, downed in (("drones", "drones_downed"), ("missiles", "missiles_downed")):
+    for launched in schema.downed_weapons():
+        downed = f"{launched}_downed"
         for x, y in ((a["_figs"], b["_figs"]), (b["_figs"], a["_figs"])):
             if launched in x and downed in y and y[downed] > x[launched]:
                 return False

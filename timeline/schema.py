@@ -117,6 +117,17 @@ def figure_categories() -> tuple[str, ...]:
     return tuple(_load()["figure_categories"])
 
 
+@lru_cache(maxsize=None)
+def downed_weapons() -> tuple[str, ...]:
+    """The weapon categories counted both as launched and as shot down (`<weapon>_downed`)."""
+    weapons = tuple(_load()["downed_weapons"])
+    for weapon in weapons:
+        if weapon not in figure_categories() or f"{weapon}_downed" not in figure_categories():
+            raise SchemaError(f"schema.yaml: downed weapon {weapon!r} needs figure categories {weapon!r} "
+                              f"and {weapon + '_downed'!r}")
+    return weapons
+
+
 def enforce(df: pd.DataFrame, name: str) -> pd.DataFrame:
     """Columns of `df` in schema order with schema dtypes; raises on missing or extra columns."""
     tbl = table(name)

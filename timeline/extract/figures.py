@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from .. import schema
 from ..models import Figure
 from ..vocab import load_csv, load_lines
 from .dates import MONTH_ABBREVIATIONS, MONTHS
@@ -170,7 +171,7 @@ def _key(phrase: str) -> str:
 def _weapon(category: str) -> str | None:
     """The weapon a category counts ("drones_downed" -> "drones"), or None."""
     head = category.split("_")[0]
-    return head if head in ("drones", "missiles") else None
+    return head if head in schema.downed_weapons() else None
 
 
 def find_figures(text: str, base: int = 0) -> list[Figure]:
