@@ -633,12 +633,17 @@ def _figures_agree(a: dict, b: dict) -> bool:
 
 def _downed_within_launched(a: dict, b: dict) -> bool:
     """More drones shot down than the other report says were launched: not the same attack."""
-    for launched in schema.downed_weapons():
-        downed = f"{launched}_downed"
+    for launched, downed in _launched_and_downed():
         for x, y in ((a["_figs"], b["_figs"]), (b["_figs"], a["_figs"])):
             if launched in x and downed in y and y[downed] > x[launched]:
                 return False
     return True
+
+
+@lru_cache(maxsize=1)
+def _launched_and_downed() -> tuple[tuple[str, str], ...]:
+    """(launched, shot down) categories of each weapon counted both ways (`schema.downed_weapons`)."""
+    return tuple((weapon, f"{weapon}_downed") for weapon in schema.downed_weapons())
 
 
 TALLY_KINDS = (CASUALTY_FIGURES, WEAPON_FIGURES, ("combat_clashes",))

@@ -1116,7 +1116,6 @@ def _one_in_each(item: Item, m: Mention) -> list[Mention]:
     return out
 
 
-
 BORDER_OF = re.compile(r"\b(?:border|borders|edge)\s+(?:of|with)\s+(?:the\s+)?$", re.I)
 
 
