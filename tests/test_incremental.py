@@ -6,6 +6,7 @@ plus other events of those days. The BBC page has a post at 00:40 British
 Summer Time, which is still the previous day in UTC: its date must survive
 being stored and read back.
 """
+import json
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 
 from timeline import pipeline, state
 from timeline.cli import app
+from timeline.extract.mention import extract_item
 
 PAGES = Path(__file__).parent / "fixtures" / "incremental"
 DAY1, DAY2, DAY3 = "ukraine-live-2025-06-07.txt", "bbc-live-2025-06-08.txt", "ukraine-live-2025-06-09.txt"
@@ -26,7 +28,7 @@ def page(name: str) -> Path:
 
 
 def snapshot(out: Path) -> dict[str, bytes]:
-    files = [*TABLES, ".timeline/items.parquet", ".timeline/links.parquet", ".timeline/state.json"]
+    files = [*TABLES, *(f".timeline/{f}" for f in ("items.parquet", "mentions.parquet", "links.parquet", "state.json"))]
     return {f: (out / f).read_bytes() for f in files}
 
 
@@ -139,10 +141,11 @@ def test_the_summary_says_how_many_items_were_kept(tmp_path):
     assert "kept 4 items of the earlier build; 7 items" in result.stdout
 
 
-def test_an_unreadable_state_is_a_clear_error_and_the_build_is_left_alone(tmp_path):
+@pytest.mark.parametrize("name", ["links.parquet", "mentions.parquet"])
+def test_an_unreadable_state_is_a_clear_error_and_the_build_is_left_alone(tmp_path, name):
     out = tmp_path / "out"
     pipeline.build([page(DAY1)], out)
-    (out / state.STATE_DIR / "links.parquet").write_bytes(b"not parquet")
+    (out / state.STATE_DIR / name).write_bytes(b"not parquet")
     before = (out / "events.parquet").read_bytes()
     result = CliRunner().invoke(app, ["build", str(page(DAY2)), "--out", str(out)])
     assert result.exit_code == 1
@@ -166,3 +169,81 @@ def test_inspect_event_refuses_an_unknown_or_ambiguous_id(tmp_path, scratch):
     assert result.exit_code == 1 and "no event with id 'ev-nothing'" in result.stderr
     result = CliRunner().invoke(app, ["inspect", "--event", "ev-", "--out", str(scratch)])
     assert result.exit_code == 1 and "6 events with id 'ev-'" in result.stderr
+
+
+@pytest.fixture
+def extracted(monkeypatch) -> list[str]:
+    """The source of every item a build extracts (rather than takes from the earlier build)."""
+    sources: list[str] = []
+
+    def counting(items, progress=None):
+        sources.extend(i.source for i in items)
+        return [extract_item(i) for i in items]
+
+    monkeypatch.setattr(pipeline, "extract_each", counting)
+    return sources
+
+
+def test_a_new_page_is_the_only_one_extracted_and_the_files_are_those_from_scratch(tmp_path, scratch, extracted):
+    out = tmp_path / "inc"
+    pipeline.build([page(DAY1), page(DAY2)], out)
+    extracted.clear()
+    report = pipeline.build([page(DAY3)], out)
+    assert set(extracted) == {DAY3} and report.kept == 7 and report.extracted_again == 0
+    assert snapshot(out) == snapshot(scratch)
+
+
+def test_the_stored_mentions_are_those_extraction_gives(tmp_path):
+    """Every field survives the state, times with their zone (the BBC page is in British Summer Time)."""
+    out = tmp_path / "out"
+    pipeline.build([PAGES], out)
+    previous = state.load(out)
+    for source in (DAY1, DAY2, DAY3):
+        items = previous.items_of(source)
+        stored = previous.mentions_of(source, items)
+        assert stored == [extract_item(i) for i in items]
+        assert any(m.figures for found in stored for m in found)
+    bst = [m.reported for m in previous.mentions_of(DAY2, previous.items_of(DAY2))[0]]
+    assert bst and {str(t.tzinfo) for t in bst} == {"Europe/London"}
+
+
+def test_stored_mentions_that_do_not_line_up_with_the_items_are_not_used(tmp_path):
+    out = tmp_path / "out"
+    pipeline.build([page(DAY1)], out)
+    previous = state.load(out)
+    items = previous.items_of(DAY1)
+    assert previous.mentions_of(DAY1, items) is not None
+    assert previous.mentions_of(DAY1, items[1:]) is None
+
+
+@pytest.mark.parametrize("change", ["another extractor", "an older state"])
+def test_mentions_from_another_extractor_are_extracted_again_with_a_warning(tmp_path, scratch, extracted, change):
+    out = tmp_path / "inc"
+    pipeline.build([page(DAY1), page(DAY2)], out)
+    folder = out / state.STATE_DIR
+    if change == "another extractor":     # timeline or a vocabulary changed since that build
+        meta = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+        (folder / "state.json").write_text(json.dumps({**meta, "extractor": "0" * 64}), encoding="utf-8")
+    else:                                 # written before the state kept the mentions
+        (folder / "state.json").write_text('{"format": 1, "timeline": "0.1.0"}', encoding="utf-8")
+        (folder / "mentions.parquet").unlink()
+    extracted.clear()
+    report = pipeline.build([page(DAY3)], out)
+    assert set(extracted) == {DAY1, DAY2, DAY3} and report.extracted_again == 7
+    assert any("7 items of the earlier build were extracted again" in w for w in report.warnings)
+    assert snapshot(out) == snapshot(scratch)
+
+
+def test_the_extractor_digest_follows_every_file_of_the_package_and_nothing_else(tmp_path):
+    package = tmp_path / "timeline"
+    (package / "data").mkdir(parents=True)
+    (package / "mention.py").write_text("RULES = 1\n")
+    (package / "data" / "actors.csv").write_text("name\nRussia\n")
+    first = state.extractor(package)
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "mention.cpython-311.pyc").write_bytes(b"compiled")
+    state.extractor.cache_clear()
+    assert state.extractor(package) == first
+    (package / "data" / "actors.csv").write_text("name\nRussia\nUkraine\n")
+    state.extractor.cache_clear()
+    assert state.extractor(package) != first

@@ -41,6 +41,7 @@ class BuildReport:
     parts_skipped: int = 0      # JSONL lines and JSON-LD blocks left out of files that were read
     items: int = 0
     kept: int = 0            # items carried over from the previous build in the output folder
+    extracted_again: int = 0  # ... of which were extracted again (another extractor made their mentions)
     mentions: int = 0
     events: int = 0
     written: list[Path] = field(default_factory=list)
@@ -159,6 +160,7 @@ def read_and_extract(inputs: Sequence[str | Path], previous: state.Previous, bui
     for n in order:
         pages.setdefault(plan[n].source, []).append(n)
     batch: list[Item] = []
+    known: list[list[Mention] | None] = []     # of each item of the batch: its mentions, when the state has them
     done = 0
     for source in sorted(pages.keys() | previous.sources()):
         fresh: list[Item] = []
@@ -169,22 +171,31 @@ def read_and_extract(inputs: Sequence[str | Path], previous: state.Previous, bui
             fresh.extend(got[n].items)
             got[n].items = []
         kept = [] if fresh else previous.items_of(source)
+        found = previous.mentions_of(source, kept) if kept else None
         report.kept += len(kept)
-        batch.extend(sorted(fresh, key=lambda i: (i.position, i.item_id)) or kept)
+        report.extracted_again += len(kept) if found is None else 0
+        page = sorted(fresh, key=lambda i: (i.position, i.item_id)) or kept
+        batch.extend(page)
+        known.extend(found or [None] * len(page))
         done += len(pages.get(source, []))
         if len(batch) >= BATCH_ITEMS:
-            _extract(batch, built, engine, progress, done, len(order))
-            batch = []
-    _extract(batch, built, engine, progress, done, len(order))
+            _extract(batch, known, built, engine, progress, done, len(order))
+            batch, known = [], []
+    _extract(batch, known, built, engine, progress, done, len(order))
+    if report.extracted_again:
+        report.warnings.append(f"{report.extracted_again} items of the earlier build were extracted again: "
+                               "another version of timeline or of its vocabularies built it")
     for n, entry in enumerate(plan):
         _report(report, entry if isinstance(entry, InputError) else got[n])
     return report
 
 
-def _extract(batch: list[Item], built: BuildTables, engine: "Engine", progress: Progress | None,
-             done: int, total: int) -> None:
+def _extract(batch: list[Item], known: list[list[Mention] | None], built: BuildTables, engine: "Engine",
+             progress: Progress | None, done: int, total: int) -> None:
+    """Extract the items of a batch whose mentions are not `known`, and add the batch to `built`."""
     with engine.stages("extract"):
-        found = engine.extract(batch)
+        new = iter(engine.extract([item for item, found in zip(batch, known) if found is None]))
+        found = [next(new) if each is None else each for each in known]
     with engine.stages("frames"):
         built.add(batch, found)
         del found

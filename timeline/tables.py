@@ -105,10 +105,12 @@ class Spill:
     def rows(self) -> int:
         return self.starts[-1]
 
-    def add(self, df: pd.DataFrame) -> None:
-        if len(df):
-            self.writer.write_table(pa.Table.from_pandas(df, schema=self.schema, preserve_index=False))
-            self.starts.append(self.starts[-1] + len(df))
+    def add(self, rows: pd.DataFrame | pa.Table) -> None:
+        if len(rows):
+            if isinstance(rows, pd.DataFrame):
+                rows = pa.Table.from_pandas(rows, schema=self.schema, preserve_index=False)
+            self.writer.write_table(rows)
+            self.starts.append(self.starts[-1] + len(rows))
 
     def close(self) -> None:
         if self.writer is not None:
@@ -144,6 +146,22 @@ class Spill:
             for n in range(source.num_row_groups):
                 yield source.read_row_group(n)
 
+    def write_parquet(self, path: Path, group: int = 65_536) -> None:
+        """The rows, compressed, in row groups of `group` rows (whatever the batches were: the same
+        rows give the same bytes); a `write.Streamed` table, Parquet only."""
+        with pq.ParquetWriter(path, self.schema, compression="zstd") as writer:
+            pending: list[pa.Table] = []
+            held = 0
+            for batch in self.batches():
+                pending.append(batch)
+                held += batch.num_rows
+                while held >= group:
+                    rows = pa.concat_tables(pending)
+                    writer.write_table(rows.slice(0, group).combine_chunks())
+                    pending, held = [rows.slice(group)], held - group
+            if held:
+                writer.write_table(pa.concat_tables(pending).combine_chunks())
+
 
 def _spill_schema(name: str, extra: dict[str, pa.DataType]) -> pa.Schema:
     arrow = schema.table(name).arrow_schema()
@@ -164,6 +182,7 @@ class BuildTables:
         self.items = Spill(self.folder / "items.parquet", _spill_schema("items", dict.fromkeys(STAMPS.values(), pa.string())))
         self.mentions = Spill(self.folder / "mentions.parquet", _spill_schema("mentions", {ROW: pa.int64()}))
         self.figures = Spill(self.folder / "figures.parquet", _spill_schema("figures", {ROW: pa.int64()}))
+        self.extracted = Spill(self.folder / "extracted.parquet", state.MENTION_SCHEMA)   # the state's mentions
         self.filled = dict.fromkeys(state.ITEM_COLUMNS, False)   # which state columns have a value
         self.n_mentions = 0
 
@@ -171,7 +190,7 @@ class BuildTables:
         return self
 
     def __exit__(self, *exc) -> None:
-        for spill in (self.items, self.mentions, self.figures):
+        for spill in (self.items, self.mentions, self.figures, self.extracted):
             spill.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -189,6 +208,7 @@ class BuildTables:
         self._add_mentions(frame)
         self._add_figures(mentions, frame.index)
         self._add_items(items)
+        self.extracted.add(state.mention_rows(items, found))
         self.n_mentions += len(frame)
 
     def _add_mentions(self, frame: pd.DataFrame) -> None:
@@ -211,7 +231,7 @@ class BuildTables:
 
     def close(self) -> MentionColumns:
         """Every batch is in: the mentions as merge reads them (the tables keep no hold on them)."""
-        for spill in (self.items, self.mentions, self.figures):
+        for spill in (self.items, self.mentions, self.figures, self.extracted):
             spill.close()
         columns, self.columns = self.columns.freeze(), None
         return columns
@@ -238,6 +258,7 @@ class BuildTables:
                   "figures": _Later(lambda: _figures(self.figures, event_ids, mention_ids))}
         state_tables = {"items": _SpilledTable(self.items, "items", {c: stamp(c) for c in STAMPS},
                                                state.items_schema(self.filled)),
+                        "mentions": self.extracted,
                         "links": _Later(lambda: _Links(links, mention_ids))}
         return frames, state_tables
 
