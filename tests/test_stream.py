@@ -14,8 +14,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from timeline import memory, parallel, pipeline, write
+from timeline import memory, parallel, pipeline, state, tables, write
 from timeline.columns import MentionColumns
+from timeline.extract.mention import extract_item
 from timeline.models import Item, Mention
 
 from conftest import SEEDS
@@ -101,6 +102,25 @@ def test_streamed_tables_are_the_bytes_of_the_tables_written_whole(tmp_path, mon
         assert streamed[name] == whole[name], name
     assert pq.ParquetFile(tmp_path / "streamed" / "mentions.parquet").metadata.num_row_groups == \
         -(-report.mentions // 100)
+
+
+def test_the_state_keeps_mentions_in_row_groups_of_its_own_size_and_reads_pages_across_them(tmp_path, monkeypatch):
+    """The state's mentions do not depend on the batches a build took, and a page whose rows
+    straddle two row groups reads back whole."""
+    monkeypatch.setattr(tables, "STATE_ROW_GROUP", 50)
+    built = {}
+    for batch in (25, 2000):
+        monkeypatch.setattr(pipeline, "BATCH_ITEMS", batch)
+        report = pipeline.build(PAGES, tmp_path / str(batch))
+        built[batch] = (tmp_path / str(batch) / state.STATE_DIR / "mentions.parquet").read_bytes()
+    assert built[25] == built[2000]
+    meta = pq.ParquetFile(tmp_path / "25" / state.STATE_DIR / "mentions.parquet").metadata
+    whole, rest = divmod(report.mentions, 50)
+    assert [meta.row_group(g).num_rows for g in range(meta.num_row_groups)] == [50] * whole + [rest] * (rest > 0)
+    previous = state.load(tmp_path / "25")
+    for source in sorted(previous.sources()):
+        items = previous.items_of(source)
+        assert previous.mentions_of(source, items) == [extract_item(i) for i in items], source
 
 
 @pytest.mark.parametrize("rows", [0, 99, 100, 350])

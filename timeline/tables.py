@@ -40,6 +40,7 @@ INTERNAL = ["_explicit", "_window", "_position"]   # the columns merge needs bes
 ROW = "_row"                                       # a mention's row in the MentionColumns
 STAMPS = {"published": "_published", "item_time": "_item_time"}   # the state's times of an item
 MENTION_FIELDS = frozenset(f.name for f in fields(Mention))
+STATE_ROW_GROUP = 65_536   # rows in a row group of the state's mentions: a page is read back from one or two
 
 
 # ---------------------------------------------------------------- frames of a list of records
@@ -146,9 +147,10 @@ class Spill:
             for n in range(source.num_row_groups):
                 yield source.read_row_group(n)
 
-    def write_parquet(self, path: Path, group: int = 65_536) -> None:
-        """The rows, compressed, in row groups of `group` rows (whatever the batches were: the same
-        rows give the same bytes); a `write.Streamed` table, Parquet only."""
+    def write_parquet(self, path: Path) -> None:
+        """The rows, compressed, in row groups of STATE_ROW_GROUP rows (whatever the batches were: the
+        same rows give the same bytes); a `write.Streamed` table, Parquet only."""
+        group = STATE_ROW_GROUP
         with pq.ParquetWriter(path, self.schema, compression="zstd") as writer:
             pending: list[pa.Table] = []
             held = 0
