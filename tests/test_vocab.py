@@ -132,3 +132,26 @@ def test_a_downed_weapon_without_its_shoot_down_category_is_a_schema_error(monke
             schema.downed_weapons()
     finally:
         schema.downed_weapons.cache_clear()
+
+
+def test_figure_groups_name_figure_categories():
+    """The groups the rules read (casualties and weapons of an attack, launched weapons, national
+    tallies) hold figure categories only."""
+    for name in ("casualties", "weapons", "launched", "national_tally"):
+        group = schema.figure_group(name)
+        assert group and group <= set(FIGURES), name
+    assert schema.figure_group("launched") <= schema.figure_group("weapons")
+
+
+def test_a_figure_group_naming_an_unknown_category_is_a_schema_error(monkeypatch):
+    loaded = schema._load()
+    broken = {**loaded, "figure_groups": {**loaded["figure_groups"], "launched": ["drones", "rockets"]}}
+    monkeypatch.setattr(schema, "_load", lambda: broken)
+    schema.figure_group.cache_clear()
+    try:
+        with pytest.raises(SchemaError, match="rockets"):
+            schema.figure_group("launched")
+        with pytest.raises(SchemaError, match="no group 'artillery'"):
+            schema.figure_group("artillery")
+    finally:
+        schema.figure_group.cache_clear()

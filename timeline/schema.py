@@ -118,6 +118,18 @@ def figure_categories() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=None)
+def figure_group(name: str) -> frozenset[str]:
+    """A group of figure categories the rules read together (`figure_groups` in schema.yaml)."""
+    groups = _load().get("figure_groups") or {}
+    if name not in groups:
+        raise SchemaError(f"schema.yaml: figure_groups has no group {name!r}")
+    unknown = [c for c in groups[name] if c not in figure_categories()]
+    if unknown:
+        raise SchemaError(f"schema.yaml: figure group {name!r} names {unknown}, which are not figure categories")
+    return frozenset(groups[name])
+
+
+@lru_cache(maxsize=None)
 def downed_weapons() -> tuple[str, ...]:
     """The weapon categories counted both as launched and as shot down (`<weapon>_downed`)."""
     weapons = tuple(_load()["downed_weapons"])

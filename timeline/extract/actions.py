@@ -9,13 +9,14 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .. import schema
 from ..vocab import load_csv
 from .gate import Gates
 
 CAPTIVES = re.compile(r"\b(?:prisoners?|POWs?|captives?|each\s+side|both\s+sides)\b", re.I)
 # The kinds of count an attack report makes: its dead and injured, its weapons, a front line's clashes.
-CASUALTY_FIGURES = frozenset({"killed", "injured", "casualties", "missing"})
-WEAPON_FIGURES = frozenset({"drones", "missiles", "bombs", "drones_downed", "missiles_downed"})
+CASUALTY_FIGURES = schema.figure_group("casualties")
+WEAPON_FIGURES = schema.figure_group("weapons")
 VIOLENT_FIGURES = CASUALTY_FIGURES | WEAPON_FIGURES | {"combat_clashes"}
 
 

@@ -304,7 +304,7 @@ def _verb_ends_at(text: str, start: int) -> bool:
 
 OF_WHICH = re.compile(r"\s+of\s+(?:which|them)\b", re.I)
 EACH_SIDE = re.compile(r"\s+from\s+each\s+side\b", re.I)
-LAUNCHED = frozenset({"drones", "missiles", "bombs"})
+LAUNCHED = schema.figure_group("launched")
 PART_OF = re.compile(r"[\w,.]+\s+of\s+(?:the|those|these|them)\b", re.I)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import lru_cache
 
+from .. import schema
 from ..models import PLACE_FIELDS, Item, Mention
 from ..vocab import load_csv, load_lines
 from . import actions, actors, dates, figures, places
@@ -606,7 +607,7 @@ PAST_VERB = re.compile(r"[a-z]+ed\b")
 
 
 WHEN_CLAUSE = re.compile(r"\s*,\s*when\b")
-NATIONAL_TALLY = frozenset({"drones", "missiles", "drones_downed", "missiles_downed", "combat_clashes"})
+NATIONAL_TALLY = schema.figure_group("national_tally")
 # "About 50 drones and five missiles were fired at the city": a tally aimed at the post's town
 THE_TOWN = re.compile(r"\b(?:at|on|in|over|towards?|against)\s+the\s+(?:city|town|village)\b", re.I)
 LOCAL_WEAPONS = 10  # "two Iskander missiles" hit one town; "56 attack drones" is a nationwide wave
