@@ -368,13 +368,20 @@ def _speech_verbs() -> re.Pattern:
     return re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, verbs)), re.IGNORECASE)
 
 
+# How far back from a date `_role` reads for the words that give its role: cue words sit just before
+# it ("since", "ahead of", "days after"); a relative clause ("the memorandum that the minister
+# promised on Friday") can start further back.
+CUE_LOOK_BACK = 60
+CLAUSE_LOOK_BACK = 120
+
+
 def _role(text: str, start: int, end: int, pre: str, spans) -> str:
-    before = text[max(0, start - 60):start] + pre
+    before = text[max(0, start - CUE_LOOK_BACK):start] + pre
     possessive = bool(POSSESSIVE_AFTER.match(text[end:end + 3]))
     bound = BOUND_BEFORE.search(before)
     if bound and not (possessive and bound.group(0).lower().startswith("by")):
         return "bound"
-    if EARLIER_EVENT.search(before) or EARLIER_RELATIVE.search(text[max(0, start - 120):start] + pre):
+    if EARLIER_EVENT.search(before) or EARLIER_RELATIVE.search(text[max(0, start - CLAUSE_LOOK_BACK):start] + pre):
         return "earlier"
     if CONTEXT_BEFORE.search(before) or RELATIVE_ASIDE.search(before):
         return "context"

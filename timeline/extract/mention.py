@@ -1055,12 +1055,17 @@ def _spread(text, found_places):
     different countries. (As many things as regions, "two bridges collapsed ... in the regions of Bryansk
     and Kursk", are then one in each: `_one_in_each`.)"""
     best, best_unnamed = _longest_list(text, found_places)
-    if len(best) < 2 or len({p.place.admin1 for p in best}) < len(best) or len({p.place.country for p in best}) > 1:
+    if len(best) < 2 or not _one_region_each(best) or len({p.place.country for p in best}) > 1:
         return None
     if len(best) + best_unnamed < 3 and not _regions_listed(text, best):
         return None
     place = places.country_place(best[0].place.country)
     return _CountryPlace(place) if place else None
+
+
+def _one_region_each(run) -> bool:
+    """No two places of a list lie in the same region."""
+    return len({p.place.admin1 for p in run}) == len(run)
 
 
 def _longest_list(text, found_places) -> tuple[list, int]:
@@ -1105,7 +1110,7 @@ def _one_in_each(item: Item, m: Mention) -> list[Mention]:
         return [m]
     run, unnamed = _longest_list(text, places.find_places(text, m.country))
     if (unnamed or len(run) != figures.parse_number(counted["n"]) or counted.end() > run[0].start
-            or len({p.place.admin1 for p in run}) < len(run) or not _regions_listed(text, run)):
+            or not _one_region_each(run) or not _regions_listed(text, run)):
         return [m]
     out = []
     for k, p in enumerate(run):
