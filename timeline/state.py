@@ -75,7 +75,7 @@ class Previous:
         if source not in self.pages:
             return []
         start, stop = self.pages[source]
-        return [_item(row) for row in self.table.slice(start, stop - start).to_pandas().to_dict("records")]
+        return [_item(row) for row in self.table.slice(start, stop - start).to_pylist()]
 
     def mentions_of(self, source: str, items: list[Item]) -> list[list[Mention]] | None:
         """The mentions of each of a page's earlier `items` (`items_of(source)`), as the earlier build
