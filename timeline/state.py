@@ -184,7 +184,6 @@ def extractor(root: Path = Path(__file__).parent) -> str:
 
 _ARROW_TYPES = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(),
                 "date": pa.date32(), "datetime": pa.string(), "list[Figure]": pa.string()}
-MENTION_FIELDS = tuple(f.name for f in fields(Mention))
 MENTION_SCHEMA = pa.schema([*((f.name, _ARROW_TYPES[f.type.removesuffix(" | None")]) for f in fields(Mention)),
                             (ITEM_IN_PAGE, pa.int64())])
 FIGURE_FIELDS = tuple(f.name for f in fields(Figure))
@@ -200,7 +199,7 @@ def mention_rows(items: list[Item], found: list[list[Mention]]) -> pa.Table:
         n, source = (n + 1, source) if item.source == source else (0, item.source)
         mentions.extend(each)
         in_page.extend([n] * len(each))
-    columns = {name: [getattr(m, name) for m in mentions] for name in MENTION_FIELDS}
+    columns = {f.name: [getattr(m, f.name) for m in mentions] for f in fields(Mention)}
     columns["reported"] = [stamp(t) for t in columns["reported"]]
     columns["figures"] = [json.dumps([[getattr(f, k) for k in FIGURE_FIELDS] for f in figures],
                                      ensure_ascii=False, separators=(",", ":")) for figures in columns["figures"]]
