@@ -101,36 +101,34 @@ def folder(out_dir: str | Path) -> Path:
 
 def load(out_dir: str | Path) -> Previous:
     """The previous build's items and mention->event links; empty when `out_dir` has none."""
-    state = _opened(out_dir)
-    if state is None:
+    opened = _opened(out_dir)
+    if opened is None:
         return Previous()
+    state, meta = opened
     items, links = _read(state, "items.parquet"), _table(state, "links.parquet")
-    return Previous(items, dict(zip(links["mention_id"], links["event_id"])), extracted=_extracted(state, _meta(state)))
+    return Previous(items, dict(zip(links["mention_id"], links["event_id"])), extracted=_extracted(state, meta))
 
 
 def links(out_dir: str | Path) -> pd.DataFrame | None:
     """How each mention of the previous build joined its event (`merge.LINK_COLUMNS`); None without a state."""
-    state = _opened(out_dir)
-    return None if state is None else _table(state, "links.parquet")
+    opened = _opened(out_dir)
+    return None if opened is None else _table(opened[0], "links.parquet")
 
 
-def _opened(out_dir: str | Path) -> Path | None:
-    """The state folder of `out_dir`, checked to be in this format; None when there is no state."""
+def _opened(out_dir: str | Path) -> tuple[Path, dict] | None:
+    """The state folder of `out_dir` and its `state.json`, checked to be in this format; None when
+    there is no state."""
     state = folder(out_dir)
     if not (state / "state.json").exists():
         return None
-    meta = _meta(state)
+    try:
+        meta = json.loads((state / "state.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise _unreadable(state, exc) from exc
     if meta.get("format") != FORMAT:
         raise OutputError(f"{state}: written by timeline {meta.get('timeline', '?')} in another state format; "
                           "use --rebuild to start from scratch")
-    return state
-
-
-def _meta(state: Path) -> dict:
-    try:
-        return json.loads((state / "state.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise _unreadable(state, exc) from exc
+    return state, meta
 
 
 def _table(state: Path, name: str) -> pd.DataFrame:
