@@ -31,6 +31,7 @@ from datetime import datetime
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
@@ -231,13 +232,7 @@ class Extracted:
         if source not in self.pages:
             return []
         start, stop = self.pages[source]
-        pieces = []
-        first = int(np.searchsorted(self.starts, start, side="right")) - 1
-        for g in range(first, len(self.starts) - 1):
-            begin, end = int(self.starts[g]), int(self.starts[g + 1])
-            if begin >= stop:
-                break
-            pieces.append(self._read_group(g).slice(max(start, begin) - begin, min(stop, end) - max(start, begin)))
+        pieces = [self._read_group(g).slice(offset, length) for g, offset, length in row_groups(self.starts, start, stop)]
         return pa.concat_tables(pieces).to_pylist()
 
     def _read_group(self, g: int) -> pa.Table:
@@ -247,6 +242,19 @@ class Extracted:
             except (OSError, pa.ArrowException) as exc:
                 raise _unreadable(self.path.parent, exc) from exc
         return self._group[1]
+
+
+def row_groups(starts, start: int, stop: int) -> Iterator[tuple[int, int, int]]:
+    """The row groups that hold rows start:stop of a Parquet file whose groups start at `starts` (the
+    row count last): each as (group, the first of those rows in it, how many)."""
+    if stop <= start:
+        return
+    first = int(np.searchsorted(starts, start, side="right")) - 1
+    for group in range(first, len(starts) - 1):
+        begin, end = int(starts[group]), int(starts[group + 1])
+        if begin >= stop:
+            break
+        yield group, max(start, begin) - begin, min(stop, end) - max(start, begin)
 
 
 def _extracted(state: Path, meta: dict) -> Extracted | None:

@@ -127,13 +127,8 @@ class Spill:
             return
         if self._reader is None:
             self._reader = pq.ParquetFile(self.path)
-        first = int(np.searchsorted(self.starts, start, side="right")) - 1
-        for group in range(first, len(self.starts) - 1):
-            begin, end = self.starts[group], self.starts[group + 1]
-            if begin >= stop:
-                break
-            values = self._reader.read_row_group(group, columns=[name]).column(0)
-            yield values.slice(max(start, begin) - begin, min(stop, end) - max(start, begin))
+        for group, offset, length in state.row_groups(self.starts, start, stop):
+            yield self._reader.read_row_group(group, columns=[name]).column(0).slice(offset, length)
 
     def column(self, name: str, start: int = 0, stop: int | None = None) -> pa.Array:
         """Rows start:stop of one column, as one array."""
