@@ -216,6 +216,23 @@ def test_stored_mentions_that_do_not_line_up_with_the_items_are_not_used(tmp_pat
     assert previous.mentions_of(DAY1, items[1:]) is None
 
 
+def test_the_earlier_event_of_each_mention_is_its_last_link(tmp_path):
+    """Earlier events are looked up as arrays (a million mentions are no dict): a mention id the links
+    have twice takes its last link, as `dict(zip(...))` of the links would; a new id has none."""
+    out = tmp_path / "out"
+    pipeline.build([page(DAY1), page(DAY2)], out)
+    links = pd.read_parquet(out / state.STATE_DIR / "links.parquet")
+    twice = links.mention_id.iloc[0]
+    links = pd.concat([links, links.iloc[[0]].assign(event_id="ev-later")], ignore_index=True)
+    links.to_parquet(out / state.STATE_DIR / "links.parquet", index=False)
+    asked = [*links.mention_id.iloc[::-1], "not-a-mention"]
+    earlier = state.load(out).earlier([m.encode() for m in asked])
+    expected = dict(zip(links.mention_id, links.event_id))
+    assert [earlier.get(n) for n in range(len(asked))] == [expected.get(m) for m in asked]
+    assert earlier.get(0) == "ev-later" and earlier.get(len(asked) - 1) is None
+    assert len(set(expected.values())) > 3
+
+
 @pytest.mark.parametrize("change", ["another extractor", "an older state"])
 def test_mentions_from_another_extractor_are_extracted_again_with_a_warning(tmp_path, scratch, extracted, change):
     out = tmp_path / "inc"

@@ -25,9 +25,9 @@ def in_process(parts):
     return [merge.merge_columns(columns, previous) for columns, previous in parts]
 
 
-def in_parts(frame: pd.DataFrame, previous, parts: int, run=in_process) -> merge.Merged:
-    columns = MentionColumns.of(frame)
-    return merge.merge_in_parts(columns, previous, parts, run).merged(columns, frame.index)
+def in_parts(frame: pd.DataFrame, previous: dict | None, parts: int, run=in_process) -> merge.Merged:
+    columns, earlier = MentionColumns.of(frame), merge.Earlier.of(previous, frame["mention_id"])
+    return merge.merge_in_parts(columns, earlier, parts, run).merged(columns, frame.index)
 
 
 def assert_same_merge(a: merge.Merged, b: merge.Merged) -> None:
@@ -60,7 +60,7 @@ def test_earlier_ids_spanning_blocks_join_their_blocks_into_one_group(gold_menti
     ids = list(previous)
     for i in range(0, len(ids) - 5, 5):   # as if vocabularies changed: earlier events that span blocks now
         previous[ids[i]] = previous[ids[i + 5]]
-    groups = merge.merge_groups(MentionColumns.of(gold_mentions), previous)
+    groups = merge.merge_groups(MentionColumns.of(gold_mentions), merge.Earlier.of(previous, gold_mentions["mention_id"]))
     assert len(np.unique(groups)) < merge.block_of(gold_mentions).nunique()
     assert_same_merge(in_parts(gold_mentions, previous, 8), merge.merge_mentions(gold_mentions, previous))
 

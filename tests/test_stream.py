@@ -104,22 +104,28 @@ def test_streamed_tables_are_the_bytes_of_the_tables_written_whole(tmp_path, mon
         -(-report.mentions // 100)
 
 
-def test_the_state_keeps_mentions_in_row_groups_of_its_own_size_and_reads_pages_across_them(tmp_path, monkeypatch):
-    """The state's mentions do not depend on the batches a build took, and a page whose rows
-    straddle two row groups reads back whole."""
+def test_the_state_keeps_items_and_mentions_in_row_groups_of_its_own_size_and_reads_pages_across_them(
+        tmp_path, monkeypatch):
+    """The state's items and mentions do not depend on the batches a build took, and a page whose
+    rows straddle two row groups reads back whole (a later build reads them a row group at a time)."""
     monkeypatch.setattr(tables, "STATE_ROW_GROUP", 50)
     built = {}
     for batch in (25, 2000):
         monkeypatch.setattr(pipeline, "BATCH_ITEMS", batch)
         report = pipeline.build(PAGES, tmp_path / str(batch))
-        built[batch] = (tmp_path / str(batch) / state.STATE_DIR / "mentions.parquet").read_bytes()
+        built[batch] = [(tmp_path / str(batch) / state.STATE_DIR / name).read_bytes()
+                        for name in ("items.parquet", "mentions.parquet")]
     assert built[25] == built[2000]
-    meta = pq.ParquetFile(tmp_path / "25" / state.STATE_DIR / "mentions.parquet").metadata
-    whole, rest = divmod(report.mentions, 50)
-    assert [meta.row_group(g).num_rows for g in range(meta.num_row_groups)] == [50] * whole + [rest] * (rest > 0)
+    for name, rows in (("items.parquet", report.items), ("mentions.parquet", report.mentions)):
+        meta = pq.ParquetFile(tmp_path / "25" / state.STATE_DIR / name).metadata
+        whole, rest = divmod(rows, 50)
+        assert [meta.row_group(g).num_rows for g in range(meta.num_row_groups)] == [50] * whole + [rest] * (rest > 0)
     previous = state.load(tmp_path / "25")
+    read, _ = pipeline.read_items(PAGES)
+    assert previous.sources() == {i.source for i in read}
     for source in sorted(previous.sources()):
         items = previous.items_of(source)
+        assert items == sorted((i for i in read if i.source == source), key=lambda i: (i.position, i.item_id))
         assert previous.mentions_of(source, items) == [extract_item(i) for i in items], source
 
 

@@ -101,12 +101,12 @@ class DaskEngine(pipeline.Engine):
             self.found.update(zip(missing, (m for chunk in done for m in chunk)))
         return [self.found[i] for i in items]
 
-    def merge(self, mentions, previous: dict[str, str]) -> merge.Clusters:
+    def merge(self, mentions, earlier: merge.Earlier) -> merge.Clusters:
         def run(parts: list[merge.Part]) -> list[merge.Clusters]:
             futures = self.client.map(parallel.merge_part, self.client.scatter(parts))
             return self.client.gather(futures)
 
-        return merge.merge_in_parts(mentions, previous, self.threads * PARTS_PER_WORKER, run)
+        return merge.merge_in_parts(mentions, earlier, self.threads * PARTS_PER_WORKER, run)
 
 
 def read_and_extract(task: read.ReadTask) -> tuple[pipeline.FileRead, list[list[Mention]]]:

@@ -116,16 +116,48 @@ class Clusters:
         return Merged(events, pd.Series(self.event_ids(), index=index), self.links(mention_ids))
 
 
+@dataclass(frozen=True)
+class Earlier:
+    """The event each mention landed on in an earlier build, per row of the mentions: `ids[codes[row]]`,
+    no event where the code is -1. Arrays, not a dict from mention ids: an incremental build of a
+    million items holds one number per mention."""
+
+    codes: np.ndarray        # int32, per mention
+    ids: list[str]           # the earlier event ids
+
+    @classmethod
+    def none(cls, n: int) -> "Earlier":
+        return cls(np.full(n, -1, dtype=np.int32), [])
+
+    @classmethod
+    def of(cls, event_of: dict[str, str] | None, mention_ids) -> "Earlier":
+        """From a dict of mention ids to event ids, for mentions with `mention_ids`."""
+        found = [(event_of or {}).get(m) for m in mention_ids]
+        ids = sorted({e for e in found if e is not None})
+        code = {e: k for k, e in enumerate(ids)}
+        return cls(np.array([code.get(e, -1) for e in found], dtype=np.int32), ids)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def get(self, row: int) -> str | None:
+        code = self.codes[row]
+        return None if code < 0 else self.ids[code]
+
+    def take(self, rows: np.ndarray) -> "Earlier":
+        return Earlier(self.codes[rows], self.ids)
+
+
 def merge_mentions(mentions: pd.DataFrame, previous: dict[str, str] | None = None) -> Merged:
     """Cluster mentions into events. `previous` maps mention ids of an earlier build to their event ids,
     which the events they land in keep."""
     if mentions.empty:
         return Merged(schema.empty("events"), pd.Series([], dtype="object"), pd.DataFrame(columns=LINK_COLUMNS))
     columns = MentionColumns.of(mentions)
-    return merge_columns(columns, previous).merged(columns, mentions.index)
+    return merge_columns(columns, Earlier.of(previous, mentions["mention_id"])).merged(columns, mentions.index)
 
 
-def merge_columns(columns: MentionColumns, previous: dict[str, str] | None = None) -> Clusters:
+def merge_columns(columns: MentionColumns, earlier: Earlier | None = None) -> Clusters:
     """`merge_mentions` of mentions held in columns.
 
     Mentions are read in date order, a day at a time, and only as dicts while
@@ -135,7 +167,7 @@ def merge_columns(columns: MentionColumns, previous: dict[str, str] | None = Non
     Memory holds the columns and a few days of mentions, not every mention as
     a dict.
     """
-    scan = _Scan(len(columns), previous or {})
+    scan = _Scan(len(columns), earlier if earlier is not None else Earlier.none(len(columns)))
     order = columns.merge_order()
     days = columns["day"][order]
     with _no_gc():
@@ -203,8 +235,8 @@ EVENTS_CHUNK = 4096       # finished events are held as tuples, then as a frame 
 class _Scan:
     """The clusters of a merge as mentions come in sorted order, and what the finished ones left."""
 
-    def __init__(self, n: int, previous: dict[str, str]):
-        self.previous = previous
+    def __init__(self, n: int, earlier: Earlier):
+        self.earlier = earlier
         self.blocks: dict[tuple, deque[_Cluster]] = {}
         self.open: deque[tuple[_Cluster, deque[_Cluster]]] = deque()   # in the order they were made
         self.events: list[tuple] = []          # per finished cluster: EVENT_FIELDS, until EVENTS_CHUNK of them
@@ -285,7 +317,8 @@ class _Scan:
         self.events.append(tuple(ev[c] for c in EVENT_FIELDS))
         if len(self.events) == EVENTS_CHUNK:
             self._chunk()
-        counts = Counter(self.previous[r["mention_id"]] for r in cluster.rows if r["mention_id"] in self.previous)
+        codes = self.earlier.codes[[r["_index"] for r in cluster.rows]]
+        counts = Counter(self.earlier.ids[code] for code in codes[codes >= 0].tolist())
         self.claims.extend((-count, old, n) for old, count in counts.items())
         self.firsts.append(min(cluster.rows, key=_report_order)["mention_id"])
         row_of = {r["mention_id"]: r["_index"] for r in cluster.rows}
@@ -795,7 +828,7 @@ def blocks(columns: MentionColumns) -> list[tuple]:
     return [_block_key(r) for r in recs]
 
 
-def merge_groups(columns: MentionColumns, previous: dict[str, str] | None = None) -> np.ndarray:
+def merge_groups(columns: MentionColumns, earlier: Earlier | None = None) -> np.ndarray:
     """A group number per mention: blocks, joined where an earlier build's event has mentions in
     several of them. `merge_columns` of each group alone gives that group's events."""
     keys = blocks(columns)
@@ -809,33 +842,31 @@ def merge_groups(columns: MentionColumns, previous: dict[str, str] | None = None
 
     for b in [b for b in root if b[0] == "REQUEST"]:   # a request may join a call (`_find_call`):
         root[find(b)] = find(root.setdefault(CALLS, CALLS))   # requests and calls are merged together
-    first_block: dict[str, tuple] = {}
-    for mention_id, block in zip(columns.strings("mention_id"), keys):
-        old = (previous or {}).get(mention_id)
-        if old is not None:
-            root[find(block)] = find(first_block.setdefault(old, block))
+    first_block: dict[int, tuple] = {}
+    codes = np.full(len(keys), -1) if earlier is None else earlier.codes
+    for row in np.flatnonzero(codes >= 0).tolist():
+        root[find(keys[row])] = find(first_block.setdefault(int(codes[row]), keys[row]))
     numbers: dict[tuple, int] = {}
     return np.array([numbers.setdefault(find(b), len(numbers)) for b in keys], dtype=np.int64)
 
 
-Part = tuple[MentionColumns, dict[str, str]]   # mentions of whole groups, and their earlier event ids
+Part = tuple[MentionColumns, Earlier]   # mentions of whole groups, and their earlier events
 
 
-def merge_in_parts(columns: MentionColumns, previous: dict[str, str] | None, parts: int,
+def merge_in_parts(columns: MentionColumns, earlier: Earlier | None, parts: int,
                    run: Callable[[list[Part]], list[Clusters]]) -> Clusters:
-    """`merge_columns(columns, previous)`, with the groups packed into about `parts` parts that
+    """`merge_columns(columns, earlier)`, with the groups packed into about `parts` parts that
     `run` merges (each with `merge_columns`, anywhere, e.g. on the workers of a cluster). Events come
     part by part instead of in report order; the tables written, which are sorted, are the same."""
-    previous = previous or {}
+    earlier = earlier if earlier is not None else Earlier.none(len(columns))
     if not len(columns):
-        return merge_columns(columns, previous)
-    packs = _pack(merge_groups(columns, previous), parts)
-    mention_ids = np.array(columns.strings("mention_id"), dtype=object)
-    jobs = [(columns.take(rows), {m: previous[m] for m in mention_ids[rows] if m in previous}) for rows in packs]
+        return merge_columns(columns, earlier)
+    packs = _pack(merge_groups(columns, earlier), parts)
+    jobs = [(columns.take(rows), earlier.take(rows)) for rows in packs]
     merged = run(jobs)
     events = pa.concat_tables([m.events for m in merged])
     if len(set(events.column("event_id").to_pylist())) < len(events):
-        return merge_columns(columns, previous)   # a salted id that merging apart cannot see
+        return merge_columns(columns, earlier)   # a salted id that merging apart cannot see
     n = len(columns)
     event_of, joined = np.full(n, -1, dtype=np.int32), np.full(n, -1, dtype=np.int32)
     reason_of, reasons, order = np.zeros(n, dtype=np.int32), [], []

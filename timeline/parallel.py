@@ -22,7 +22,7 @@ from typing import Callable
 from .extract import places
 from .extract.mention import extract_item
 from .columns import MentionColumns
-from .merge import Clusters, Part, merge_columns, merge_in_parts
+from .merge import Clusters, Earlier, Part, merge_columns, merge_in_parts
 from .models import Item, Mention
 
 CHUNKS_PER_JOB = 8   # more chunks than workers, so a worker done early takes another
@@ -80,9 +80,9 @@ def extract_chunk(items: list[Item]) -> list[list[Mention]]:
     return [extract_item(item) for item in items]
 
 
-def merge(mentions: MentionColumns, previous: dict[str, str], jobs: int, pool: multiprocessing.pool.Pool) -> Clusters:
+def merge(mentions: MentionColumns, earlier: Earlier, jobs: int, pool: multiprocessing.pool.Pool) -> Clusters:
     """`merge.merge_columns`, its parts (whole blocks, see `merge.merge_in_parts`) merged by the pool's workers."""
-    return merge_in_parts(mentions, previous, jobs * PARTS_PER_JOB, lambda parts: pool.map(merge_part, parts, 1))
+    return merge_in_parts(mentions, earlier, jobs * PARTS_PER_JOB, lambda parts: pool.map(merge_part, parts, 1))
 
 
 def merge_part(part: Part) -> Clusters:

@@ -116,9 +116,12 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, strict: bool = Fals
         previous = state.Previous() if rebuild else state.load(out_dir)
         report = read_and_extract(inputs, previous, built, engine, strict, progress)
         columns = built.close()
+        earlier = previous.earlier(columns["mention_id"])
+        del previous      # (its files' row groups)
         memory.give_back()
         with stages("merge"):
-            clusters = engine.merge(columns, previous.event_of)
+            clusters = engine.merge(columns, earlier)
+        del earlier
         mention_ids = columns["mention_id"]
         del columns
         memory.give_back()
@@ -260,10 +263,10 @@ class Engine:
             return extract_each(items, progress)
         return parallel.extract(items, self.jobs, progress, self.pool)
 
-    def merge(self, mentions: MentionColumns, previous: dict[str, str]) -> merge.Clusters:
+    def merge(self, mentions: MentionColumns, earlier: merge.Earlier) -> merge.Clusters:
         if self.pool is None:
-            return merge.merge_columns(mentions, previous)
-        return parallel.merge(mentions, previous, self.jobs, self.pool)
+            return merge.merge_columns(mentions, earlier)
+        return parallel.merge(mentions, earlier, self.jobs, self.pool)
 
 
 def engine_for(jobs: int | None = None, scheduler: str | None = None) -> Engine:

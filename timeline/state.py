@@ -26,22 +26,23 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import __version__, schema
 from .errors import OutputError
-from .merge import LINK_COLUMNS
+from .merge import LINK_COLUMNS, Earlier
 from .models import Figure, Item, Mention
 
 STATE_DIR = ".timeline"
@@ -53,30 +54,21 @@ ITEM_IN_PAGE = "_item"    # mentions.parquet: the place of the mention's item am
 
 @dataclass
 class Previous:
-    """The state of an earlier build in an output folder (empty when there is none): its items, held
-    as a table (sorted by page) and made into Items a page at a time, and its mention -> event links."""
+    """The state of an earlier build in an output folder (empty when there is none): its items and
+    their mentions, read a page at a time, and the event each mention landed on."""
 
-    table: pa.Table | None = None
-    event_of: dict[str, str] = field(default_factory=dict)   # mention_id -> event_id
-    pages: dict[str, tuple[int, int]] = field(default_factory=dict)   # source -> its rows start:stop
-    extracted: "Extracted | None" = None   # their mentions, when this code extracted them
-
-    def __post_init__(self) -> None:
-        if self.table is not None and not self.pages:
-            sources = self.table.column("source").to_pylist()
-            for n, source in enumerate(sources):
-                start, _ = self.pages.get(source, (n, n))
-                self.pages[source] = (start, n + 1)
+    items: "Paged | None" = None       # items.parquet
+    links: pa.Table | None = None      # mention_id, event_id (of links.parquet)
+    extracted: "Paged | None" = None   # mentions.parquet, when this code extracted them
 
     def sources(self) -> set[str]:
-        return set(self.pages)
+        return set() if self.items is None else set(self.items.pages)
 
     def items_of(self, source: str) -> list[Item]:
         """The earlier build's items of one page, in its order."""
-        if source not in self.pages:
+        if self.items is None:
             return []
-        start, stop = self.pages[source]
-        return [_item(row) for row in self.table.slice(start, stop - start).to_pylist()]
+        return [_item(row) for row in self.items.rows_of(source).to_pylist()]
 
     def mentions_of(self, source: str, items: list[Item]) -> list[list[Mention]] | None:
         """The mentions of each of a page's earlier `items` (`items_of(source)`), as the earlier build
@@ -84,16 +76,24 @@ class Previous:
         if self.extracted is None:
             return None
         found: list[list[Mention]] = [[] for _ in items]
-        for row in self.extracted.rows_of(source):
+        for row in self.extracted.rows_of(source).to_pylist():
             n = row.pop(ITEM_IN_PAGE)
             if not 0 <= n < len(items) or items[n].item_id != row["item_id"]:
                 return None     # not the items they were extracted from
             found[n].append(_mention(row))
         return found
 
-    @property
-    def items(self) -> list[Item]:
-        return [item for source in sorted(self.pages) for item in self.items_of(source)]
+    def earlier(self, mention_ids: Sequence[str] | np.ndarray) -> Earlier:
+        """The event each of `mention_ids` (strings, or UTF-8 bytes) landed on in the earlier build
+        (the last link with its id, as a dict of the links would give)."""
+        if self.links is None or not self.links.num_rows or not len(mention_ids):
+            return Earlier.none(len(mention_ids))
+        last_first = self.links.take(pa.array(np.arange(self.links.num_rows - 1, -1, -1)))
+        link = pc.index_in(pa.array(mention_ids).cast(pa.string()), value_set=last_first.column("mention_id"))
+        events = last_first.column("event_id").combine_chunks().dictionary_encode()
+        codes = events.indices.take(link.fill_null(0)).to_numpy(zero_copy_only=False).astype(np.int32)
+        codes[link.is_null().to_numpy(zero_copy_only=False)] = -1
+        return Earlier(codes, events.dictionary.to_pylist())
 
 
 def folder(out_dir: str | Path) -> Path:
@@ -106,8 +106,8 @@ def load(out_dir: str | Path) -> Previous:
     if opened is None:
         return Previous()
     state, meta = opened
-    items, links = _read(state, "items.parquet"), _table(state, "links.parquet")
-    return Previous(items, dict(zip(links["mention_id"], links["event_id"])), extracted=_extracted(state, meta))
+    return Previous(_paged(state, "items.parquet"), _read(state, "links.parquet", ["mention_id", "event_id"]),
+                    _extracted(state, meta))
 
 
 def links(out_dir: str | Path) -> pd.DataFrame | None:
@@ -136,9 +136,9 @@ def _table(state: Path, name: str) -> pd.DataFrame:
     return _read(state, name).to_pandas()
 
 
-def _read(state: Path, name: str) -> pa.Table:
+def _read(state: Path, name: str, columns: list[str] | None = None) -> pa.Table:
     try:
-        return pq.read_table(state / name)
+        return pq.read_table(state / name, columns=columns)
     except (OSError, pa.ArrowException) as exc:
         raise _unreadable(state, exc) from exc
 
@@ -212,9 +212,9 @@ def _mention(row: dict) -> Mention:
     return Mention(**row)
 
 
-class Extracted:
-    """`mentions.parquet` of an earlier build, read a page at a time, pages in the order they were
-    written (a row group at a time: only the one being read is held)."""
+class Paged:
+    """A state file whose rows are sorted by page (`source`), read a page at a time: a row group at a
+    time, only the one being read held (pages are asked for in the order they were written)."""
 
     def __init__(self, path: Path):
         self.path, self.file = path, pq.ParquetFile(path)
@@ -227,16 +227,15 @@ class Extracted:
         self.pages = {names[codes[a]]: (a, b) for a, b in zip(edges, edges[1:]) if b > a}
         self._group: tuple[int, pa.Table] | None = None
 
-    def rows_of(self, source: str) -> list[dict]:
-        """The rows of one page, in order (none when the page had no mentions)."""
-        if source not in self.pages:
-            return []
-        start, stop = self.pages[source]
+    def rows_of(self, source: str) -> pa.Table:
+        """The rows of one page, in order (none when the file has none of it)."""
+        start, stop = self.pages.get(source, (0, 0))
         pieces = [self._read_group(g).slice(offset, length) for g, offset, length in row_groups(self.starts, start, stop)]
-        return pa.concat_tables(pieces).to_pylist()
+        return pa.concat_tables(pieces) if pieces else self.file.schema_arrow.empty_table()
 
     def _read_group(self, g: int) -> pa.Table:
         if self._group is None or self._group[0] != g:
+            self._group = None      # (let the group before go first)
             try:
                 self._group = (g, self.file.read_row_group(g))
             except (OSError, pa.ArrowException) as exc:
@@ -257,13 +256,16 @@ def row_groups(starts, start: int, stop: int) -> Iterator[tuple[int, int, int]]:
         yield group, max(start, begin) - begin, min(stop, end) - max(start, begin)
 
 
-def _extracted(state: Path, meta: dict) -> Extracted | None:
+def _extracted(state: Path, meta: dict) -> Paged | None:
     """The earlier build's mentions, when the current code extracted them (else None: extract again)."""
-    path = state / "mentions.parquet"
-    if meta.get("extractor") != extractor() or not path.exists():
+    if meta.get("extractor") != extractor() or not (state / "mentions.parquet").exists():
         return None
+    return _paged(state, "mentions.parquet")
+
+
+def _paged(state: Path, name: str) -> Paged:
     try:
-        return Extracted(path)
+        return Paged(state / name)
     except (OSError, pa.ArrowException) as exc:
         raise _unreadable(state, exc) from exc
 

@@ -40,7 +40,7 @@ INTERNAL = ["_explicit", "_window", "_position"]   # the columns merge needs bes
 ROW = "_row"                                       # a mention's row in the MentionColumns
 STAMPS = {"published": "_published", "item_time": "_item_time"}   # the state's times of an item
 MENTION_FIELDS = frozenset(f.name for f in fields(Mention))
-STATE_ROW_GROUP = 65_536   # rows in a row group of the state's mentions: a page is read back from one or two
+STATE_ROW_GROUP = 65_536   # rows in a row group of the state's items and mentions: a page is read back from one or two
 
 
 # ---------------------------------------------------------------- frames of a list of records
@@ -254,7 +254,7 @@ class BuildTables:
                   "items": _SpilledTable(self.items, "items"),
                   "figures": _Later(lambda: _figures(self.figures, event_ids, mention_ids))}
         state_tables = {"items": _SpilledTable(self.items, "items", {c: stamp(c) for c in STAMPS},
-                                               state.items_schema(self.filled)),
+                                               state.items_schema(self.filled), STATE_ROW_GROUP),
                         "mentions": self.extracted,
                         "links": _Later(lambda: _Links(links, mention_ids))}
         return frames, state_tables
@@ -294,9 +294,10 @@ class _SpilledTable:
     table's own (the state's items)."""
 
     def __init__(self, spill: Spill, name: str, derived: dict[str, Derived] | None = None,
-                 arrow: pa.Schema | None = None):
+                 arrow: pa.Schema | None = None, row_group: int | None = None):
         self.spill, self.name, self.derived = spill, name, derived or {}
         self.arrow = arrow or _arrow(name)
+        self.row_group = row_group
 
     def column(self, column: str, start: int, stop: int) -> pa.Array:
         if column not in self.derived:
@@ -305,7 +306,7 @@ class _SpilledTable:
         return values if isinstance(values, pa.Array) else pa.array(values, self.arrow.field(column).type)
 
     def write_parquet(self, path: Path) -> None:
-        write.write_parquet_columns(path, self.arrow, self.spill.rows, self.column)
+        write.write_parquet_columns(path, self.arrow, self.spill.rows, self.column, self.row_group)
 
     def write_csv(self, path: Path) -> None:
         write.write_csv_chunks(self._frames(), path, schema.empty(self.name))

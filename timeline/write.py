@@ -254,15 +254,17 @@ ROW_GROUP_ROWS = 1024 * 1024   # rows in a row group of `pq.write_table` (pyarro
 
 
 def write_parquet_columns(path: Path, arrow: pa.Schema, rows: int,
-                          column: Callable[[str, int, int], pa.Array | pa.ChunkedArray]) -> None:
+                          column: Callable[[str, int, int], pa.Array | pa.ChunkedArray],
+                          row_group: int | None = None) -> None:
     """Write a table of `rows` rows column by column: `column(name, start, stop)` gives rows
-    start:stop of a column. The bytes are those `pq.write_table` writes for the whole table at once:
-    it cuts the same row groups, each column of a row group is handed to the writer in one piece (a
-    column in pieces is paged differently), and an empty table is one empty row group. Only one
-    row group is held at a time, built a column at a time."""
+    start:stop of a column. The bytes are those `pq.write_table` writes for the whole table at once
+    (with `row_group_size=row_group`, by default ROW_GROUP_ROWS): it cuts the same row groups, each column of a row group is
+    handed to the writer in one piece (a column in pieces is paged differently), and an empty table
+    is one empty row group. Only one row group is held at a time, built a column at a time."""
+    row_group = row_group or ROW_GROUP_ROWS
     with pq.ParquetWriter(path, arrow, compression="zstd") as writer:
-        for start in range(0, max(rows, 1), ROW_GROUP_ROWS):
-            stop = min(rows, start + ROW_GROUP_ROWS)
+        for start in range(0, max(rows, 1), row_group):
+            stop = min(rows, start + row_group)
             arrays = [_one_piece(column(f.name, start, stop)) for f in arrow]
             writer.write_table(pa.Table.from_arrays(arrays, schema=arrow))
             del arrays
