@@ -135,9 +135,9 @@ def test_a_downed_weapon_without_its_shoot_down_category_is_a_schema_error(monke
 
 
 def test_figure_groups_name_figure_categories():
-    """The groups the rules read (casualties and weapons of an attack, launched weapons, national
-    tallies) hold figure categories only."""
-    for name in ("casualties", "weapons", "launched", "national_tally"):
+    """The groups the rules read (casualties, weapons and front-line clashes of an attack, launched
+    weapons, national tallies) hold figure categories only."""
+    for name in ("casualties", "weapons", "front_line", "launched", "national_tally"):
         group = schema.figure_group(name)
         assert group and group <= set(FIGURES), name
     assert schema.figure_group("launched") <= schema.figure_group("weapons")

@@ -29,7 +29,7 @@ import pyarrow as pa
 
 from . import schema
 from .columns import MentionColumns
-from .extract.actions import CASUALTY_FIGURES, WEAPON_FIGURES
+from .extract.actions import CASUALTY_FIGURES, FRONT_LINE_FIGURES, WEAPON_FIGURES
 from .extract.mention import NATIONAL_TALLY, SPOKEN
 from .extract.places import find_places, is_district
 from .models import PLACE_FIELDS
@@ -679,7 +679,7 @@ def _launched_and_downed() -> tuple[tuple[str, str], ...]:
     return tuple((weapon, f"{weapon}_downed") for weapon in schema.downed_weapons())
 
 
-TALLY_KINDS = (CASUALTY_FIGURES, WEAPON_FIGURES, ("combat_clashes",))
+TALLY_KINDS = (CASUALTY_FIGURES, WEAPON_FIGURES, FRONT_LINE_FIGURES)
 
 
 def _same_kind_of_tally(a: dict, b: dict) -> bool:

@@ -17,7 +17,8 @@ CAPTIVES = re.compile(r"\b(?:prisoners?|POWs?|captives?|each\s+side|both\s+sides
 # The kinds of count an attack report makes: its dead and injured, its weapons, a front line's clashes.
 CASUALTY_FIGURES = schema.figure_group("casualties")
 WEAPON_FIGURES = schema.figure_group("weapons")
-VIOLENT_FIGURES = CASUALTY_FIGURES | WEAPON_FIGURES | {"combat_clashes"}
+FRONT_LINE_FIGURES = schema.figure_group("front_line")
+VIOLENT_FIGURES = CASUALTY_FIGURES | WEAPON_FIGURES | FRONT_LINE_FIGURES
 
 
 @dataclass(frozen=True)

@@ -482,7 +482,7 @@ def extract_sentence(item: Item, sentence: Sentence, country_hint: str = "UA",
     claimant = _claimant(masked, actor_matches)
     actor, target = _participants(masked, trigger, actor_matches, claimant)
     cats = {f.category for f in figs}
-    if "combat_clashes" in cats and claimant is not None and claimant.country in _ENEMY:
+    if cats & actions.FRONT_LINE_FIGURES and claimant is not None and claimant.country in _ENEMY:
         # a front-line tally reported by one side: the other side attacked
         actor, target = _CountryActor(_ENEMY[claimant.country]), _CountryActor(claimant.country)
     if trigger.event_type == "AGREE" and ("prisoners" in cats or actions.CAPTIVES.search(masked)):
@@ -614,7 +614,7 @@ LOCAL_WEAPONS = 10  # "two Iskander missiles" hit one town; "56 attack drones" i
 
 
 def _national_tally(figs) -> bool:
-    return any(f.category in NATIONAL_TALLY and (f.value >= LOCAL_WEAPONS or f.category == "combat_clashes")
+    return any(f.category in NATIONAL_TALLY and (f.value >= LOCAL_WEAPONS or f.category in actions.FRONT_LINE_FIGURES)
                for f in figs)
 
 
@@ -1017,7 +1017,7 @@ def _location(text, found_places, trigger, actor, target, claimant, country_hint
             place = places.country_place(iso2)
             return _Synthetic(place) if place else None
         found_places = [p for p in found_places if OVER.search(text[max(0, p.start - 40):p.start])]
-    if "combat_clashes" in cats:
+    if cats & actions.FRONT_LINE_FIGURES:     # a front line's tally: the whole country's
         place = places.country_place(country_hint)
         return _Synthetic(place) if place else None
     if trigger.event_type == "ASSAULT" and (spread := _spread(text, found_places)) is not None:
