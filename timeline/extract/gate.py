@@ -293,10 +293,8 @@ class Gate:
     where the pattern needs it at a word start). The strings are looked for in one Aho-Corasick pass
     (a substring test each cost more than the patterns they saved)."""
 
-    def __init__(self, pattern: str | re.Pattern | None, needs: Iterable[str] | None = None):
-        """The gate of `pattern`, or (pattern None) of a pattern known to need one of `needs`."""
-        found = required_at(pattern) if pattern is not None else (
-            frozenset((s, False) for s in needs) if needs else None)
+    def __init__(self, pattern: str | re.Pattern):
+        found = required_at(pattern)
         self.needs = None if found is None else frozenset(s for s, _ in found)
         self._automaton = None
         if found is not None:
