@@ -20,9 +20,9 @@ child's ru_maxrss; a sampler thread also records each stage's peak.
 "add a page" is the rebuild of a newsroom during a big night: after the build of the whole
 corpus, one more page (its last text page, under its bare file name, so a page the build has not
 seen) is built into the same output folder, as `timeline build PAGE --out OUT` does; the earlier
-pages' mentions come from the state, so this times reading the state, extracting one page, and
-merging and writing everything. Peak RSS is the corpus build's; the JSON also has the process's
-peak after the added page.
+pages' mentions come from the state, so this times reading the state (the "read" stage, with the
+page), extracting one page, and merging and writing everything. The table's "peak RSS MB" is the
+corpus build's; "add a page MB" is the process's peak after the added page (in the JSON too).
 
 Start-up is the wall time of `timeline build data/raw --out TMP` in a new process on a warm
 venv (after one untimed run), the median of --startup-runs.
@@ -207,16 +207,17 @@ def rate(items: int, seconds: float | None) -> str:
 
 
 def table(results: list[dict]) -> str:
-    """The markdown table: items per second per stage, wall time, peak RSS, time ratio to the previous size."""
+    """The markdown table: items per second per stage, wall time, peak RSS, time ratio to the previous size,
+    and the wall time and peak RSS of adding one page to the build."""
     head = ["items", "read/s", "split/s", "extract/s", "merge/s", "write/s", "other s", "wall s", "items/s",
-            "peak RSS MB", "x time", "add a page s"]
+            "peak RSS MB", "x time", "add a page s", "add a page MB"]
     rows = ["| " + " | ".join(head) + " |", "|" + "|".join("---:" for _ in head) + "|"]
     for i, r in enumerate(results):
         n = r["items"]
         ratio = f"{r['wall_s'] / results[i - 1]['wall_s']:.1f}" if i else ""
         cells = [f"{n:,}", *(rate(n, r["stage_s"][s]) for s in STAGES), f"{r['other_s']:.1f}",
                  f"{r['wall_s']:.1f}", rate(n, r["wall_s"]), f"{r['peak_rss_mb']:,}", ratio,
-                 f"{r['add_a_page']['wall_s']:.1f}"]
+                 f"{r['add_a_page']['wall_s']:.1f}", f"{r['add_a_page']['peak_rss_mb']:,}"]
         rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 

@@ -113,10 +113,12 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, strict: bool = Fals
     stages = stages or Stages()
     with _returning_memory(), engine_for(jobs, scheduler) as engine, BuildTables() as built:   # a scheduler is reached first
         engine.stages = stages
-        previous = state.Previous() if rebuild else state.load(out_dir)
+        with stages("read"):
+            previous = state.Previous() if rebuild else state.load(out_dir)
         report = read_and_extract(inputs, previous, built, engine, strict, progress)
         columns = built.close()
-        earlier = previous.earlier(columns["mention_id"])
+        with stages("read"):
+            earlier = previous.earlier(columns["mention_id"])
         del previous      # (its files' row groups)
         memory.give_back()
         with stages("merge"):
@@ -173,8 +175,9 @@ def read_and_extract(inputs: Sequence[str | Path], previous: state.Previous, bui
                 raise _first_error(plan, got)
             fresh.extend(got[n].items)
             got[n].items = []
-        kept = [] if fresh else previous.items_of(source)
-        found = previous.mentions_of(source, kept) if kept else None
+        with engine.stages("read"):     # (an earlier page's items and mentions, from the state)
+            kept = [] if fresh else previous.items_of(source)
+            found = previous.mentions_of(source, kept) if kept else None
         report.kept += len(kept)
         report.extracted_again += len(kept) if found is None else 0
         page = sorted(fresh, key=lambda i: (i.position, i.item_id)) or kept
