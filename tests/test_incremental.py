@@ -233,6 +233,19 @@ def test_the_earlier_event_of_each_mention_is_its_last_link(tmp_path):
     assert len(set(expected.values())) > 3
 
 
+def test_a_page_added_to_a_build_without_mentions_gives_the_files_from_scratch(tmp_path):
+    """The earlier build's state holds items but no mentions (an empty mentions.parquet)."""
+    calm = tmp_path / "pages" / "weather-live-2025-06-06.txt"
+    calm.parent.mkdir()
+    calm.write_text("Live: the weather\n\nIt was sunny and calm across the city all afternoon.\n", encoding="utf-8")
+    first = pipeline.build([calm], tmp_path / "inc")
+    assert first.items == 1 and first.mentions == 0
+    added = pipeline.build([page(DAY1)], tmp_path / "inc")
+    assert added.kept == 1 and added.extracted_again == 0
+    pipeline.build([calm, page(DAY1)], tmp_path / "scratch")
+    assert snapshot(tmp_path / "inc") == snapshot(tmp_path / "scratch")
+
+
 @pytest.mark.parametrize("change", ["another extractor", "an older state"])
 def test_mentions_from_another_extractor_are_extracted_again_with_a_warning(tmp_path, scratch, extracted, change):
     out = tmp_path / "inc"

@@ -145,19 +145,7 @@ class Spill:
     def write_parquet(self, path: Path) -> None:
         """The rows, compressed, in row groups of STATE_ROW_GROUP rows (whatever the batches were: the
         same rows give the same bytes); a `write.Streamed` table, Parquet only."""
-        group = STATE_ROW_GROUP
-        with pq.ParquetWriter(path, self.schema, compression="zstd") as writer:
-            pending: list[pa.Table] = []
-            held = 0
-            for batch in self.batches():
-                pending.append(batch)
-                held += batch.num_rows
-                while held >= group:
-                    rows = pa.concat_tables(pending)
-                    writer.write_table(rows.slice(0, group).combine_chunks())
-                    pending, held = [rows.slice(group)], held - group
-            if held:
-                writer.write_table(pa.concat_tables(pending).combine_chunks())
+        write.write_parquet_columns(path, self.schema, self.rows, self.column, STATE_ROW_GROUP)
 
 
 def _spill_schema(name: str, extra: dict[str, pa.DataType]) -> pa.Schema:

@@ -258,9 +258,10 @@ def write_parquet_columns(path: Path, arrow: pa.Schema, rows: int,
                           row_group: int | None = None) -> None:
     """Write a table of `rows` rows column by column: `column(name, start, stop)` gives rows
     start:stop of a column. The bytes are those `pq.write_table` writes for the whole table at once
-    (with `row_group_size=row_group`, by default ROW_GROUP_ROWS): it cuts the same row groups, each column of a row group is
-    handed to the writer in one piece (a column in pieces is paged differently), and an empty table
-    is one empty row group. Only one row group is held at a time, built a column at a time."""
+    (with `row_group_size=row_group`, by default ROW_GROUP_ROWS): it cuts the same row groups, each
+    column of a row group is handed to the writer in one piece (a column in pieces is paged
+    differently), and an empty table is one empty row group. Only one row group is held at a time,
+    built a column at a time."""
     row_group = row_group or ROW_GROUP_ROWS
     with pq.ParquetWriter(path, arrow, compression="zstd") as writer:
         for start in range(0, max(rows, 1), row_group):
@@ -282,7 +283,8 @@ def joined(pieces: Callable[[], Iterable[pa.Array]], kind: pa.DataType, rows: in
     `pa.concat_arrays` would also hold every piece: for a large table's text column, the difference
     between its size and twice its size. Strings and fixed-width types (dates, times, numbers)."""
     if not (pa.types.is_string(kind) or (kind.bit_width % 8 == 0 and not pa.types.is_boolean(kind))):
-        return pa.concat_arrays(list(pieces())).cast(kind)
+        chunks = list(_chunks(pieces()))
+        return pa.concat_arrays(chunks).cast(kind) if chunks else pa.array([], kind)
     valid = np.ones(rows, dtype=bool)
     row = 0
     if pa.types.is_string(kind):
