@@ -137,9 +137,6 @@ class Earlier:
         code = {e: k for k, e in enumerate(ids)}
         return cls(np.array([code.get(e, -1) for e in found], dtype=np.int32), ids)
 
-    def __len__(self) -> int:
-        return len(self.codes)
-
     def get(self, row: int) -> str | None:
         code = self.codes[row]
         return None if code < 0 else self.ids[code]
