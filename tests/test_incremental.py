@@ -7,6 +7,7 @@ Summer Time, which is still the previous day in UTC: its date must survive
 being stored and read back.
 """
 import json
+from dataclasses import replace
 import shutil
 from pathlib import Path
 
@@ -277,3 +278,124 @@ def test_the_extractor_digest_follows_every_file_of_the_package_and_nothing_else
     (package / "data" / "actors.csv").write_text("name\nRussia\nUkraine\n")
     state.extractor.cache_clear()
     assert state.extractor(package) != first
+
+
+# ---------------------------------------------------------------- the earlier build's merge, taken again
+
+GOLD_PAGES = Path(__file__).parent / "gold" / "pages"
+LATEST, MIDDLE = "wire-items-2025-09.jsonl", "kyiv-independent-roundup-2025-07-02.txt"   # 7-12 Sep; 29 Jun-2 Jul
+
+
+def gold_pages(tmp_path: Path, *leaving_out: str) -> Path:
+    """The gold pages in a folder of their own, but for `leaving_out` (each a page's name)."""
+    folder = tmp_path / ("pages-" + "-".join(leaving_out))
+    folder.mkdir(parents=True)
+    for each in GOLD_PAGES.iterdir():
+        if each.name not in leaving_out:
+            shutil.copy(each, folder / each.name)
+    return folder
+
+
+@pytest.fixture
+def compared(monkeypatch) -> list:
+    """The event date of each mention the merge compares with the events open (rather than taking
+    the event it joined in the earlier build)."""
+    from timeline import merge
+    dates: list = []
+    found = merge._Scan._found
+
+    def counting(self, rec, *args):
+        dates.append(rec["event_date"])
+        return found(self, rec, *args)
+
+    monkeypatch.setattr(merge._Scan, "_found", counting)
+    return dates
+
+
+def without_replay(monkeypatch) -> None:
+    """Builds from here on merge every mention anew (the earlier build's merge is not taken again)."""
+    earlier = state.Previous.earlier
+    monkeypatch.setattr(state.Previous, "earlier", lambda self, ids: replace(earlier(self, ids), replay=None))
+
+
+def test_adding_the_latest_page_compares_only_the_days_it_reaches(tmp_path, compared):
+    """The mentions dated before the earliest day of the new page's mentions are merged as the earlier
+    build merged them; only the rest are compared; the files are those from scratch."""
+    pipeline.build([gold_pages(tmp_path, LATEST)], tmp_path / "inc")
+    earlier = pd.read_parquet(tmp_path / "inc" / "mentions.parquet")
+    pipeline.build([GOLD_PAGES], tmp_path / "scratch")
+    scratch = pd.read_parquet(tmp_path / "scratch" / "mentions.parquet")
+    first_day = scratch[scratch.source == LATEST].event_date.min()
+    compared.clear()
+    report = pipeline.build([GOLD_PAGES / LATEST], tmp_path / "inc")
+    assert report.kept > 0
+    before = int((earlier.event_date < first_day).sum())
+    assert 0 < before < report.mentions
+    assert report.merged_as_before == before
+    assert len(compared) == report.mentions - before and min(compared) == first_day
+    assert snapshot(tmp_path / "inc") == snapshot(tmp_path / "scratch")
+
+
+@pytest.mark.parametrize("change", ["a page backfilled", "a page read again, revised"])
+def test_taking_the_earlier_merge_gives_the_files_of_merging_everything_anew(tmp_path, monkeypatch, compared, change):
+    """A page that reaches back into the middle of the archive: the days before it are taken from the
+    earlier build, and the files are byte for byte those of merging every mention again."""
+    if change == "a page backfilled":
+        inputs = [gold_pages(tmp_path, MIDDLE)]
+        added = GOLD_PAGES / MIDDLE
+    else:
+        inputs = [GOLD_PAGES / name for name in sorted(p.name for p in GOLD_PAGES.iterdir())]
+        added = tmp_path / "again" / MIDDLE
+        added.parent.mkdir()
+        text = (GOLD_PAGES / MIDDLE).read_text(encoding="utf-8")
+        # a revised count, and the record attack it recalls redated: the page's earliest mention moves on
+        revised = text.replace(" 52 drones", " 58 drones", 1).replace("on June 29 it fired", "on July 1 it fired", 1)
+        assert revised != text
+        added.write_text(revised, encoding="utf-8")
+    outs = []
+    for run in ("taken again", "anew"):
+        if run == "anew":
+            without_replay(monkeypatch)
+        out = tmp_path / run
+        pipeline.build(inputs, out)
+        compared.clear()
+        report = pipeline.build([added], out)
+        outs.append(out)
+        if run == "taken again":
+            taken = report.merged_as_before
+            assert 0 < taken < report.mentions and len(compared) == report.mentions - taken
+        else:
+            assert report.merged_as_before == 0 and len(compared) == report.mentions
+    assert snapshot(outs[0]) == snapshot(outs[1])
+
+
+def test_links_that_do_not_fit_the_mentions_are_not_taken(tmp_path, monkeypatch):
+    """A state whose links name a mention of another event: every mention is merged anew, and the
+    files are those of merging anew."""
+    outs = []
+    for run in ("taken again", "anew"):
+        if run == "anew":
+            without_replay(monkeypatch)
+        out = tmp_path / run
+        pipeline.build([gold_pages(tmp_path / run, LATEST)], out)
+        path = out / state.STATE_DIR / "links.parquet"
+        links = pd.read_parquet(path)
+        joining = links.index[links.joined_to.notna()][0]
+        other_event = links.mention_id[links.event_id != links.event_id[joining]].iloc[0]
+        links.loc[joining, "joined_to"] = other_event
+        links.to_parquet(path, index=False)
+        report = pipeline.build([GOLD_PAGES / LATEST], out)
+        assert report.merged_as_before == 0
+        outs.append(out)
+    assert snapshot(outs[0]) == snapshot(outs[1])
+
+
+def test_verbose_says_how_many_mentions_were_merged_as_before(tmp_path):
+    out = tmp_path / "out"
+    runner = CliRunner()
+    runner.invoke(app, ["build", str(gold_pages(tmp_path, LATEST)), "--out", str(out)])
+    result = runner.invoke(app, ["build", str(GOLD_PAGES / LATEST), "--out", str(out), "--verbose"])
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.stderr.splitlines() if line.startswith("merge: ")]
+    assert len(said) == 1 and " of 260 mentions merged as the earlier build merged them" in said[0]
+    assert int(said[0].split()[1].replace(",", "")) > 0

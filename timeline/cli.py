@@ -98,6 +98,9 @@ def build(
         _err(f"warning: {warning}")
     if verbose:
         _show_pages(out_dir)
+        if report.kept:
+            _err(f"merge: {report.merged_as_before:,} of {report.mentions:,} mentions merged as the earlier build "
+                 "merged them (those dated before the first day this build changes)")
         _err(f"time: {stages.summary()}; {time.perf_counter() - start:.2f} s in all")
     if not quiet:
         _summary(report, out_dir)

@@ -51,6 +51,7 @@ class _Cluster:
     places: dict[tuple, dict] = field(default_factory=dict)   # the place (`_place`) of each row: its first row
     days: set[int] = field(default_factory=set)                # the `_day` of each row
     day: int = 0             # the first row's `_day`
+    earlier: int = -1        # its earlier event (a code of `Earlier`), when merged as the earlier build did
 
     @property
     def first(self) -> dict:
@@ -88,6 +89,7 @@ class Clusters:
     reason_of: np.ndarray    # per mention: why, a number into `reasons`
     reasons: list[str]
     order: np.ndarray        # the mentions event by event, each in the order it joined (as links lists them)
+    merged_as_before: int = 0   # the mentions merged as the earlier build merged them (`Replay`)
 
     def ids(self) -> np.ndarray:
         """The event_id of each event (an object array)."""
@@ -124,6 +126,7 @@ class Earlier:
 
     codes: np.ndarray        # int32, per mention
     ids: list[str]           # the earlier event ids
+    replay: "Replay | None" = None   # how the earlier build merged them, when it can be taken again
 
     @classmethod
     def none(cls, n: int) -> "Earlier":
@@ -142,7 +145,47 @@ class Earlier:
         return None if code < 0 else self.ids[code]
 
     def take(self, rows: np.ndarray) -> "Earlier":
-        return Earlier(self.codes[rows], self.ids)
+        return Earlier(self.codes[rows], self.ids, None if self.replay is None else self.replay.take(rows))
+
+
+@dataclass(frozen=True)
+class Replay:
+    """How an earlier build merged the mentions it shares with this one, to be taken again rather than
+    worked out: the mentions dated before day `before` (an ordinal) are all of the earlier build's,
+    and all of them are here, read in the same order (`MentionColumns.merge_order` sorts on what a
+    mention is, and pages added or read again hold only mentions of `before` or later). A scan is a
+    function of the mentions it has read, so up to that day it makes the clusters the earlier build
+    made, and each mention joins the event it joined then, for the reason it gave (`links`).
+
+    Adding today's page to a large archive thus compares only the mentions of the last few days.
+    `merge_columns` checks what it takes as it goes (an event has one first report, a mention joins
+    a mention its event has, no event is taken up again once finished) and merges everything anew
+    when the earlier build does not fit."""
+
+    before: int              # mentions dated before this day (an ordinal) are merged as before
+    link: np.ndarray         # per mention: its row in `links` (-1: none)
+    links: pa.Table          # joined_to, reason: the earlier build's links
+
+    def take(self, rows: np.ndarray) -> "Replay":
+        """The replay of the mentions at `rows` (with only their links: a part of a merge is sent
+        to another process)."""
+        at = self.link[rows]
+        found = at >= 0
+        link = np.full(len(at), -1, dtype=np.int64)
+        link[found] = np.arange(int(found.sum()))
+        return Replay(self.before, link, self.links.take(pa.array(at[found], pa.int64())))
+
+    def links_of(self, rows: np.ndarray) -> list[tuple[str | None, str]]:
+        """The (joined_to, reason) of each of `rows` (raises _NotReplayable when one has none)."""
+        at = self.link[rows]
+        if (at < 0).any():
+            raise _NotReplayable
+        taken = self.links.take(pa.array(at, pa.int64()))
+        return list(zip(taken.column("joined_to").to_pylist(), taken.column("reason").to_pylist()))
+
+
+class _NotReplayable(Exception):
+    """The earlier build's links do not fit the mentions: merge them all anew."""
 
 
 def merge_mentions(mentions: pd.DataFrame, previous: dict[str, str] | None = None) -> Merged:
@@ -164,15 +207,28 @@ def merge_columns(columns: MentionColumns, earlier: Earlier | None = None) -> Cl
     Memory holds the columns and a few days of mentions, not every mention as
     a dict.
     """
-    scan = _Scan(len(columns), earlier if earlier is not None else Earlier.none(len(columns)))
+    earlier = earlier if earlier is not None else Earlier.none(len(columns))
+    if earlier.replay is not None:
+        try:
+            return _scanned(columns, earlier, earlier.replay)
+        except _NotReplayable:
+            pass
+    return _scanned(columns, earlier, None)
+
+
+def _scanned(columns: MentionColumns, earlier: Earlier, replay: Replay | None) -> Clusters:
+    """The scan of `merge_columns`; the days before `replay.before` taken from the earlier build."""
+    scan = _Scan(len(columns), earlier)
     order = columns.merge_order()
     days = columns["day"][order]
     with _no_gc():
         for rows in np.split(order, np.flatnonzero(np.diff(days)) + 1) if len(order) else []:
-            scan.finish(before=int(columns["day"][rows[0]]) - MAX_WINDOW)
-            for idx, rec in zip(rows.tolist(), columns.records(rows)):
+            day = int(columns["day"][rows[0]])
+            scan.finish(before=day - MAX_WINDOW)
+            before = replay.links_of(rows) if replay is not None and day < replay.before else [None] * len(rows)
+            for idx, rec, link in zip(rows.tolist(), columns.records(rows), before):
                 _prepare(rec, idx)
-                scan.add(rec)
+                scan.add(rec, link)
         scan.finish()
     return scan.clusters()
 
@@ -248,11 +304,38 @@ class _Scan:
         self.done = 0
         self.last: dict[tuple, tuple[str, _Cluster]] = {}   # per block: the item and event of its last mention
         self.calls: dict[str, tuple[_Cluster, dict]] = {}   # per page: its last call between two sides, and that report
+        self.as_before: dict[int, _Cluster | None] = {}   # earlier event code -> its cluster (None once finished)
+        self.merged_as_before = 0
 
-    def add(self, rec: dict) -> None:
+    def add(self, rec: dict, before: tuple[str | None, str] | None = None) -> None:
+        """Put a mention in its event: the one it resembles, or (`before`: its earlier link, as
+        (joined_to, reason)) the one it joined in the earlier build."""
         key = _block_key(rec)
         block = self.blocks.setdefault(key, deque())
         tokens = _tokens(rec["sentence"])
+        if before is not None:
+            target, link = self._as_before(rec, before)
+            self.merged_as_before += 1
+        else:
+            target, link = self._found(rec, key, tokens, block)
+        if target is None:
+            target = _Cluster(day=rec["_day"])
+            block.append(target)
+            self.open.append((target, block))
+            if before is not None:
+                target.earlier = int(self.earlier.codes[rec["_index"]])
+                self.as_before[target.earlier] = target
+        target.rows.append(rec)
+        target.tokens.append(tokens)
+        target.links.append(link)
+        target.places.setdefault(rec["_place"], rec)
+        target.days.add(rec["_day"])
+        self.last[key] = (rec["item_id"], target)
+        if key == CALLS and len(_sides(rec)) == 2:
+            self.calls[rec["source"]] = (target, rec)
+
+    def _found(self, rec: dict, key: tuple, tokens: frozenset, block: deque) -> tuple[_Cluster | None, tuple]:
+        """The event `rec` reports among those open, and why (None: a first report)."""
         item, previous = self.last.get(key, (None, None))
         follows = previous if item == rec["item_id"] and not rec["_figs"] else None
         target, link = self._page_call(rec) if key == CALLS else (None, None)
@@ -262,18 +345,24 @@ class _Scan:
             target, link = _find_call(rec, self.blocks.get(CALLS))
         if target is None and rec["event_type"] == "REQUEST":
             target, link = self._page_call(rec)
-        if target is None:
-            target = _Cluster(day=rec["_day"])
-            block.append(target)
-            self.open.append((target, block))
-        target.rows.append(rec)
-        target.tokens.append(tokens)
-        target.links.append(link)
-        target.places.setdefault(rec["_place"], rec)
-        target.days.add(rec["_day"])
-        self.last[key] = (rec["item_id"], target)
-        if key == CALLS and len(_sides(rec)) == 2:
-            self.calls[rec["source"]] = (target, rec)
+        return target, link
+
+    def _as_before(self, rec: dict, link: tuple[str | None, str]) -> tuple[_Cluster | None, tuple]:
+        """The event `rec` joined in the earlier build (`link`: the mention it joined, and why), checked
+        to fit: the first report of an event not seen yet, or a mention joining one that is still open
+        and has the mention it names."""
+        code = int(self.earlier.codes[rec["_index"]])
+        joined, why = link
+        if code < 0:
+            raise _NotReplayable
+        if joined is None:
+            if code in self.as_before or why != FIRST_REPORT[1]:
+                raise _NotReplayable
+            return None, FIRST_REPORT
+        cluster = self.as_before.get(code)
+        if cluster is None or not any(r["mention_id"] == joined for r in reversed(cluster.rows)):
+            raise _NotReplayable
+        return cluster, link
 
     def _page_call(self, rec: dict) -> tuple[_Cluster | None, tuple[str | None, str]]:
         """The call or meeting its page reported last, when `rec` can only be part of it:
@@ -309,6 +398,8 @@ class _Scan:
             self.calls = {page: entry for page, entry in self.calls.items() if entry[0].day >= before}
 
     def _finished(self, cluster: _Cluster) -> None:
+        if cluster.earlier >= 0:
+            self.as_before[cluster.earlier] = None     # (finished: it takes no more)
         n = len(self.firsts)
         ev = _event(cluster)
         self.events.append(tuple(ev[c] for c in EVENT_FIELDS))
@@ -340,7 +431,8 @@ class _Scan:
         self.chunks = []
         at = events.schema.get_field_index("event_id")
         events = events.set_column(at, "event_id", pa.array(_assign_ids(self.claims, self.firsts), pa.string()))
-        return Clusters(events, self.event_of, self.joined, self.reason_of, list(self.reasons), self.order)
+        return Clusters(events, self.event_of, self.joined, self.reason_of, list(self.reasons), self.order,
+                        self.merged_as_before)
 
 
 def events_table(frame: pd.DataFrame) -> pa.Table:
@@ -875,7 +967,8 @@ def merge_in_parts(columns: MentionColumns, earlier: Earlier | None, parts: int,
         reasons.extend(part.reasons)
         order.append(rows[part.order])
         first_event += len(part.events)
-    return Clusters(events, event_of, joined, reason_of, reasons, np.concatenate(order))
+    return Clusters(events, event_of, joined, reason_of, reasons, np.concatenate(order),
+                    sum(part.merged_as_before for part in merged))
 
 
 def _pack(groups: np.ndarray, parts: int) -> list[np.ndarray]:

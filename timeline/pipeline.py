@@ -42,6 +42,7 @@ class BuildReport:
     items: int = 0
     kept: int = 0            # items carried over from the previous build in the output folder
     extracted_again: int = 0  # ... of which were extracted again (another extractor made their mentions)
+    merged_as_before: int = 0  # mentions merged as the earlier build merged them (those dated before any change)
     mentions: int = 0
     events: int = 0
     written: list[Path] = field(default_factory=list)
@@ -128,6 +129,7 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, strict: bool = Fals
         del columns
         memory.give_back()
         report.items, report.mentions, report.events = built.n_items, built.n_mentions, len(clusters.events)
+        report.merged_as_before = clusters.merged_as_before
         with stages("write"):
             frames, state_tables = built.tables(clusters, mention_ids)
             del clusters, mention_ids     # the tables keep what they need, and let it go when written
@@ -178,6 +180,8 @@ def read_and_extract(inputs: Sequence[str | Path], previous: state.Previous, bui
         with engine.stages("read"):     # (an earlier page's items and mentions, from the state)
             kept = [] if fresh else previous.items_of(source)
             found = previous.mentions_of(source, kept) if kept else None
+            if found is None:
+                previous.replaced(source)     # (its earlier mentions go, if it had any)
         report.kept += len(kept)
         report.extracted_again += len(kept) if found is None else 0
         page = sorted(fresh, key=lambda i: (i.position, i.item_id)) or kept
@@ -185,9 +189,9 @@ def read_and_extract(inputs: Sequence[str | Path], previous: state.Previous, bui
         known.extend(found or [None] * len(page))
         done += len(pages.get(source, []))
         if len(batch) >= BATCH_ITEMS:
-            _extract(batch, known, built, engine, progress, done, len(order))
+            previous.changes(_extract(batch, known, built, engine, progress, done, len(order)))
             batch, known = [], []
-    _extract(batch, known, built, engine, progress, done, len(order))
+    previous.changes(_extract(batch, known, built, engine, progress, done, len(order)))
     if report.extracted_again:
         report.warnings.append(f"{report.extracted_again} items of the earlier build were extracted again: "
                                "another version of timeline or of its vocabularies built it")
@@ -197,17 +201,22 @@ def read_and_extract(inputs: Sequence[str | Path], previous: state.Previous, bui
 
 
 def _extract(batch: list[Item], known: list[list[Mention] | None], built: BuildTables, engine: "Engine",
-             progress: Progress | None, done: int, total: int) -> None:
-    """Extract the items of a batch whose mentions are not `known`, and add the batch to `built`."""
+             progress: Progress | None, done: int, total: int) -> set[int]:
+    """Extract the items of a batch whose mentions are not `known`, and add the batch to `built`.
+    Returns the days (ordinals) of the mentions extracted."""
     with engine.stages("extract"):
-        new = iter(engine.extract([item for item, found in zip(batch, known) if found is None]))
+        extracted = engine.extract([item for item, found in zip(batch, known) if found is None])
+        days = {m.event_date.toordinal() for each in extracted for m in each}
+        new = iter(extracted)
         found = [next(new) if each is None else each for each in known]
+        del extracted, new
     with engine.stages("frames"):
         built.add(batch, found)
         del found
         memory.give_back()
     if progress is not None:
         progress("pages", done, total)
+    return days
 
 
 def _report(report: BuildReport, got: "FileRead | InputError") -> None:

