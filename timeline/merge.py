@@ -795,7 +795,7 @@ def _event(cluster: _Cluster) -> dict:
     dated = [r for r in dated if FINENESS.get(r["date_precision"], 9) == finest]
     date_row = Counter((r["event_date"], r["date_precision"]) for r in dated).most_common(1)[0][0]
     # the finest place; of a region and a village in it that the gazetteer lacks (both precision 2), the village
-    place = min(rows, key=lambda r: (r["_prec"], r["location"] == r["admin1"], _reverse(_clarity(r))))
+    place = min(rows, key=_place_rank)
     ev = {
         "event_date": date_row[0], "date_precision": date_row[1],
         "event_type": best["event_type"],
@@ -807,23 +807,31 @@ def _event(cluster: _Cluster) -> dict:
         ev[col] = place[col]
     for col in ("actor", "actor_country", "target", "target_country", "claimed_by"):
         ev[col] = _most_common(rows, col)
+    reported = set().union(*(r["_figs"] for r in rows))    # the categories some mention counts
     for cat in schema.figure_categories():
-        ev[cat] = _latest(rows, cat)
+        ev[cat] = _latest(rows, cat) if cat in reported else None
     ev.update(_provenance(rows, best))
     return ev
+
+
+def _place_rank(r: dict) -> tuple:
+    """Finer places first; of a region and a village in it that the gazetteer lacks (both precision 2),
+    the village; then the clearer report."""
+    filled, brevity = _clarity(r)
+    return (r["_prec"], r["location"] == r["admin1"], -filled, -brevity)
 
 
 FINENESS = {"day": 0, "week": 1, "month": 2, "year": 3}
 
 
-def _reverse(key: tuple) -> tuple:
-    return tuple(-k for k in key)
-
-
 def _clarity(r: dict) -> tuple:
-    """How clearly a mention states its event: filled fields first, then brevity."""
-    filled = sum(_present(r[c]) for c in ("location", "actor", "event_mode", "target", "claimed_by"))
-    return (len(r["_figs"]) + filled + int(r["_explicit"]), -len(r["sentence"]))
+    """How clearly a mention states its event: filled fields first, then brevity (worked out once a
+    mention: an event asks it of each of its mentions twice)."""
+    clarity = r.get("_clarity")
+    if clarity is None:
+        filled = sum(_present(r[c]) for c in ("location", "actor", "event_mode", "target", "claimed_by"))
+        clarity = r["_clarity"] = (len(r["_figs"]) + filled + int(r["_explicit"]), -len(r["sentence"]))
+    return clarity
 
 
 def _first(rows: list[dict], col: str, best: dict):
