@@ -399,3 +399,49 @@ def test_verbose_says_how_many_mentions_were_merged_as_before(tmp_path):
     said = [line for line in result.stderr.splitlines() if line.startswith("merge: ")]
     assert len(said) == 1 and " of 260 mentions merged as the earlier build merged them" in said[0]
     assert int(said[0].split()[1].replace(",", "")) > 0
+
+
+def test_a_kept_page_gives_from_its_rows_the_frames_its_mentions_give(tmp_path):
+    """The rows of mentions.parquet become the mentions and figures frames that the `Mention`s they
+    store give, value for value and type for type (the BBC page's times keep their zone)."""
+    from timeline import tables
+    out = tmp_path / "out"
+    pipeline.build([PAGES], out)
+    previous = state.load(out)
+    for source in (DAY1, DAY2, DAY3):
+        kept = previous.page(source)
+        items = state.item_objects(kept.items)
+        found = previous.mentions_of(source, items)
+        assert kept.mentions is not None and found is not None
+        mentions = [m for each in found for m in each]
+        expected = tables.mentions_frame(mentions, items)
+        frame, figures = tables.kept_mentions_frame(kept.mentions, kept.items)
+        pd.testing.assert_frame_equal(frame, expected, check_exact=True)
+        for column in frame.columns:
+            assert [type(v) for v in frame[column]] == [type(v) for v in expected[column]], column
+        assert [t.tzinfo for t in frame["reported"]] == [m.reported.tzinfo for m in mentions]
+        pd.testing.assert_frame_equal(tables._kept_figures_frame(frame, figures),
+                                      tables.figures_frame(mentions, pd.DataFrame({"mention_id": [], "event_id": []})),
+                                      check_exact=True)
+        assert sum(map(len, figures)) == sum(len(m.figures) for m in mentions) > 0
+
+
+@pytest.mark.parametrize("batch", [3, 2000])
+def test_kept_pages_are_taken_as_rows_between_pages_read_now(tmp_path, monkeypatch, batch):
+    """A page read again between kept pages, in batches that cut runs of kept pages: no `Mention` is
+    made of a kept page's rows, and the files are those from scratch."""
+    monkeypatch.setattr(pipeline, "BATCH_ITEMS", batch)
+    names = sorted(p.name for p in GOLD_PAGES.iterdir())
+    pipeline.build([GOLD_PAGES / name for name in names], tmp_path / "scratch")
+    out = tmp_path / "inc"
+    pipeline.build([GOLD_PAGES / name for name in names], out)
+
+    def refused(row):
+        raise AssertionError("a kept page's mention was made into an object")
+
+    monkeypatch.setattr(state, "_mention", refused)
+    report = pipeline.build([GOLD_PAGES / MIDDLE], out)
+    assert names.index(MIDDLE) not in (0, len(names) - 1)
+    assert report.kept == report.items - sum(1 for _ in pipeline.read_items([GOLD_PAGES / MIDDLE])[0])
+    assert report.extracted_again == 0
+    assert snapshot(out) == snapshot(tmp_path / "scratch")

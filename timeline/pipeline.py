@@ -11,6 +11,7 @@ each, and the tables are written a row group at a time.
 """
 from __future__ import annotations
 
+import itertools
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -166,9 +167,8 @@ def read_and_extract(inputs: Sequence[str | Path], previous: state.Previous, bui
     pages: dict[str, list[int]] = {}
     for n in order:
         pages.setdefault(plan[n].source, []).append(n)
-    batch: list[Item] = []
-    known: list[list[Mention] | None] = []     # of each item of the batch: its mentions, when the state has them
-    done = 0
+    batch: list[Item | state.KeptPage] = []   # whole pages, in order: items to extract, or pages kept
+    size = done = 0
     for source in sorted(pages.keys() | previous.sources()):
         fresh: list[Item] = []
         for n in pages.get(source, []):
@@ -178,20 +178,26 @@ def read_and_extract(inputs: Sequence[str | Path], previous: state.Previous, bui
             fresh.extend(got[n].items)
             got[n].items = []
         with engine.stages("read"):     # (an earlier page's items and mentions, from the state)
-            kept = [] if fresh else previous.items_of(source)
-            found = previous.mentions_of(source, kept) if kept else None
-            if found is None:
+            kept = None if fresh else previous.page(source)
+            if kept is None or kept.mentions is None:
                 previous.replaced(source)     # (its earlier mentions go, if it had any)
-        report.kept += len(kept)
-        report.extracted_again += len(kept) if found is None else 0
-        page = sorted(fresh, key=lambda i: (i.position, i.item_id)) or kept
-        batch.extend(page)
-        known.extend(found or [None] * len(page))
+        if kept is None:
+            batch.extend(sorted(fresh, key=lambda i: (i.position, i.item_id)))
+            size += len(fresh)
+        else:
+            report.kept += kept.items.num_rows
+            if kept.mentions is None:
+                report.extracted_again += kept.items.num_rows
+                with engine.stages("read"):
+                    batch.extend(state.item_objects(kept.items))
+            else:
+                batch.append(kept)
+            size += kept.items.num_rows
         done += len(pages.get(source, []))
-        if len(batch) >= BATCH_ITEMS:
-            previous.changes(_extract(batch, known, built, engine, progress, done, len(order)))
-            batch, known = [], []
-    previous.changes(_extract(batch, known, built, engine, progress, done, len(order)))
+        if size >= BATCH_ITEMS:
+            _add(batch, built, engine, previous, progress, done, len(order))
+            batch, size = [], 0
+    _add(batch, built, engine, previous, progress, done, len(order))
     if report.extracted_again:
         report.warnings.append(f"{report.extracted_again} items of the earlier build were extracted again: "
                                "another version of timeline or of its vocabularies built it")
@@ -200,22 +206,29 @@ def read_and_extract(inputs: Sequence[str | Path], previous: state.Previous, bui
     return report
 
 
-def _extract(batch: list[Item], known: list[list[Mention] | None], built: BuildTables, engine: "Engine",
-             progress: Progress | None, done: int, total: int) -> set[int]:
-    """Extract the items of a batch whose mentions are not `known`, and add the batch to `built`.
-    Returns the days (ordinals) of the mentions extracted."""
-    with engine.stages("extract"):
-        extracted = engine.extract([item for item, found in zip(batch, known) if found is None])
-        days = {m.event_date.toordinal() for each in extracted for m in each}
-        new = iter(extracted)
-        found = [next(new) if each is None else each for each in known]
-        del extracted, new
+def _add(batch: list[Item | state.KeptPage], built: BuildTables, engine: "Engine", previous: state.Previous,
+         progress: Progress | None, done: int, total: int) -> None:
+    """Add a batch of whole pages to `built`, in order: runs of items extracted now, and pages whose
+    mentions the earlier build has (from its rows, the pages of a run at once)."""
+    for kept, run in itertools.groupby(batch, key=lambda entry: isinstance(entry, state.KeptPage)):
+        if kept:
+            with engine.stages("frames"):
+                built.add_kept(state.KeptPage.joined(list(run)))
+        else:
+            previous.changes(_extract(list(run), built, engine))
     with engine.stages("frames"):
-        built.add(batch, found)
-        del found
         memory.give_back()
     if progress is not None:
         progress("pages", done, total)
+
+
+def _extract(items: list[Item], built: BuildTables, engine: "Engine") -> set[int]:
+    """Extract `items` and add them to `built`. Returns the days (ordinals) of the mentions found."""
+    with engine.stages("extract"):
+        found = engine.extract(items)
+        days = {m.event_date.toordinal() for each in found for m in each}
+    with engine.stages("frames"):
+        built.add(items, found)
     return days
 
 

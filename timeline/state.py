@@ -68,22 +68,41 @@ class Previous:
 
     def items_of(self, source: str) -> list[Item]:
         """The earlier build's items of one page, in its order."""
-        if self.items is None:
-            return []
-        return [_item(row) for row in self.items.rows_of(source).to_pylist()]
+        return [] if self.items is None else item_objects(self.items.rows_of(source))
 
     def mentions_of(self, source: str, items: list[Item]) -> list[list[Mention]] | None:
         """The mentions of each of a page's earlier `items` (`items_of(source)`), as the earlier build
         extracted them; None when they cannot be taken from it (another extractor made them)."""
-        if self.extracted is None:
+        rows = self._mention_rows(source, pa.array([i.item_id for i in items], pa.string()))
+        if rows is None:
             return None
         found: list[list[Mention]] = [[] for _ in items]
-        for row in self.extracted.rows_of(source).to_pylist():
-            n = row.pop(ITEM_IN_PAGE)
-            if not 0 <= n < len(items) or items[n].item_id != row["item_id"]:
-                return None     # not the items they were extracted from
-            found[n].append(_mention(row))
+        for row in rows.to_pylist():
+            found[row.pop(ITEM_IN_PAGE)].append(_mention(row))
         return found
+
+    def page(self, source: str) -> "KeptPage":
+        """The earlier build's rows of one page, as it wrote them: its items, and its mentions when
+        they can be taken from it (`mentions_of`), without making an object of either."""
+        if self.items is None:
+            return KeptPage(pa.table({c: pa.array([], pa.string()) for c in ITEM_COLUMNS}), None)
+        rows = self.items.rows_of(source)
+        return KeptPage(rows, self._mention_rows(source, rows.column("item_id")) if rows.num_rows else None)
+
+    def _mention_rows(self, source: str, item_ids: pa.Array | pa.ChunkedArray) -> pa.Table | None:
+        """The rows of mentions.parquet of a page whose earlier items have `item_ids`, in order; None
+        when another extractor made them, or not from these items."""
+        if self.extracted is None:
+            return None
+        rows = self.extracted.rows_of(source)
+        if not rows.num_rows:
+            return rows
+        n = rows.column(ITEM_IN_PAGE).to_numpy()
+        if n.min() < 0 or n.max() >= len(item_ids):
+            return None
+        if not pc.all(pc.equal(item_ids.take(pa.array(n)), rows.column("item_id"))).as_py():
+            return None     # not the items they were extracted from
+        return rows
 
     def changes(self, days: Iterable[int]) -> None:
         """This build adds or takes away mentions of these days (ordinals)."""
@@ -325,6 +344,40 @@ def _unstamp(value: str | None) -> datetime | None:
         except (ZoneInfoNotFoundError, ValueError):
             pass  # the offset alone still places the time
     return stamp
+
+
+@dataclass
+class KeptPage:
+    """A page of the earlier build: its rows of items.parquet, and of mentions.parquet (None when its
+    mentions cannot be taken from the earlier build: extract its items again)."""
+
+    items: pa.Table
+    mentions: pa.Table | None
+
+    @staticmethod
+    def joined(pages: list["KeptPage"]) -> "KeptPage":
+        """Pages one after another as one (each with its mentions)."""
+        return KeptPage(pa.concat_tables([p.items for p in pages]),
+                        pa.concat_tables([p.mentions for p in pages]))
+
+
+def item_objects(rows: pa.Table) -> list[Item]:
+    """The items of rows of items.parquet."""
+    return [_item(row) for row in rows.to_pylist()]
+
+
+def unstamped(stamps: Sequence[str | None]) -> list[datetime | None]:
+    """`_unstamp` of each of `stamps`, worked out once a distinct stamp (the mentions of an item share
+    its time)."""
+    seen: dict[str | None, datetime | None] = {}
+    return [seen[s] if s in seen else seen.setdefault(s, _unstamp(s)) for s in stamps]
+
+
+def restamped(stamps: Sequence[str | None]) -> list[str | None]:
+    """`stamp(_unstamp(s))` of each of `stamps`: as a build writes again the times it read (once a
+    distinct stamp)."""
+    seen: dict[str | None, str | None] = {}
+    return [seen[s] if s in seen else seen.setdefault(s, stamp(_unstamp(s))) for s in stamps]
 
 
 def _item(row: dict) -> Item:

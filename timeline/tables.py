@@ -17,6 +17,7 @@ links are sorted on the way out.
 """
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from dataclasses import dataclass, fields
@@ -70,6 +71,36 @@ def mentions_frame(mentions: list[Mention], items: list[Item]) -> pd.DataFrame:
     return df[[*names, *cats, *INTERNAL]]
 
 
+def kept_mentions_frame(rows: pa.Table, items: pa.Table) -> tuple[pd.DataFrame, list[list]]:
+    """`mentions_frame` of the mentions of earlier pages, from their rows in the state (`rows`, of
+    `state.MENTION_SCHEMA`) and their items' rows (`items`): the same frame, values and all, without
+    making a `Mention` of each. Also gives each mention's figures (lists of `Figure`'s fields)."""
+    cats = schema.figure_categories()
+    names = [c for c in schema.table("mentions").names if c not in cats]
+    figures = [[] if text == "[]" else json.loads(text) for text in rows.column("figures").to_pylist()]
+    if not rows.num_rows:
+        return pd.DataFrame(columns=[*schema.table("mentions").names, *INTERNAL]), figures
+    data = {c: rows.column(c).to_pylist() for c in names if c in MENTION_FIELDS}
+    data["reported"] = state.unstamped(data["reported"])
+    counts = {cat: [None] * len(figures) for cat in cats}
+    for row, found in enumerate(figures):
+        for f in reversed(found):     # the first figure of a category wins, as in Mention.figure_values()
+            if f[0] in counts:
+                counts[f[0]][row] = f[1]
+    data.update(counts)
+    data["_explicit"] = rows.column("date_explicit").to_pylist()
+    data["_window"] = rows.column("date_window").to_pylist()
+    position = dict(zip(items.column("item_id").to_pylist(), items.column("position").to_pylist()))
+    data["_position"] = [position.get(i, 0) for i in data["item_id"]]
+    df = pd.DataFrame(data, dtype=object)
+    for name in names:
+        if name not in MENTION_FIELDS:
+            df[name] = None
+    for cat in cats:
+        df[cat] = df[cat].astype("Int64")
+    return df[[*names, *cats, *INTERNAL]], figures
+
+
 def items_frame(items: list[Item]) -> pd.DataFrame:
     cols = schema.table("items").names
     values = attrgetter(*cols)
@@ -82,6 +113,19 @@ def figures_frame(mentions: list[Mention], mention_df: pd.DataFrame) -> pd.DataF
     rows = [(m.mention_id, event_of.get(m.mention_id), f.category, f.value, f.qualifier, f.unit, f.text,
              f.char_start, m.reported) for m in mentions for f in m.figures]
     return schema.enforce(_objects(rows, cols), "figures")
+
+
+def _kept_figures_frame(frame: pd.DataFrame, figures: list[list]) -> pd.DataFrame:
+    """`figures_frame` (with no events) of the mentions of `kept_mentions_frame`, from the frame and
+    the figures it gave."""
+    cols = schema.table("figures").names
+    rows = [(mention_id, None, *f[:_TEXT_END], reported)
+            for mention_id, reported, found in zip(frame["mention_id"].tolist(), frame["reported"].tolist(), figures)
+            for f in found]
+    return schema.enforce(_objects(rows, cols), "figures")
+
+
+_TEXT_END = 6    # a figure's fields as the figures table has them: category, value, qualifier, unit, text, char_start
 
 
 def _objects(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
@@ -196,6 +240,37 @@ class BuildTables:
         self.extracted.add(state.mention_rows(items, found))
         self.n_mentions += len(frame)
 
+    def add_kept(self, page: "state.KeptPage") -> None:
+        """Whole pages of the earlier build whose mentions are taken from it (in page order, after the
+        batches before them), from their rows in the state: the rows `add` would give for their items
+        and mentions, without making objects of them."""
+        frame, figures = kept_mentions_frame(page.mentions, page.items)
+        frame.index = pd.RangeIndex(self.n_mentions, self.n_mentions + len(frame))
+        self.columns.append(frame)
+        self._add_mentions(frame)
+        out = _kept_figures_frame(frame, figures)
+        out[ROW] = np.repeat(np.asarray(frame.index), [len(f) for f in figures])
+        self.figures.add(out)
+        self._add_item_rows(page.items)
+        mentions = page.mentions.select(state.MENTION_SCHEMA.names)
+        restamped = state.restamped(mentions.column("reported").to_pylist())   # (as `add` would write them)
+        self.extracted.add(mentions.set_column(mentions.schema.get_field_index("reported"), "reported",
+                                               pa.array(restamped, pa.string())).cast(state.MENTION_SCHEMA))
+        self.n_mentions += len(frame)
+
+    def _add_item_rows(self, rows: pa.Table) -> None:
+        """`_add_items` of the items of rows of the state's items.parquet."""
+        cols = schema.table("items").names
+        data = {c: [None if v != v else v for v in rows.column(c).to_pylist()] for c in cols}   # (NaN: none)
+        for column in STAMPS:
+            data[column] = state.unstamped(data[column])
+        data["position"] = [int(v) for v in data["position"]]
+        out = schema.enforce(_objects(list(zip(*data.values())), cols), "items")
+        for column, stamp in STAMPS.items():
+            out[stamp] = state.restamped(rows.column(column).to_pylist())
+        self._fill(out)
+        self.items.add(out)
+
     def _add_mentions(self, frame: pd.DataFrame) -> None:
         out = schema.enforce(frame.drop(columns=INTERNAL), "mentions")
         out[ROW] = frame.index
@@ -210,9 +285,12 @@ class BuildTables:
         out = items_frame(items)
         for column, stamp in STAMPS.items():
             out[stamp] = [state.stamp(getattr(i, column)) for i in items]
+        self._fill(out)
+        self.items.add(out)
+
+    def _fill(self, out: pd.DataFrame) -> None:
         for column in self.filled:
             self.filled[column] = self.filled[column] or bool(out[STAMPS.get(column, column)].notna().any())
-        self.items.add(out)
 
     def close(self) -> MentionColumns:
         """Every batch is in: the mentions as merge reads them (the tables keep no hold on them)."""
