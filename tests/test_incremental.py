@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
@@ -401,29 +402,42 @@ def test_verbose_says_how_many_mentions_were_merged_as_before(tmp_path):
     assert int(said[0].split()[1].replace(",", "")) > 0
 
 
-def test_a_kept_page_gives_from_its_rows_the_frames_its_mentions_give(tmp_path):
-    """The rows of mentions.parquet become the mentions and figures frames that the `Mention`s they
-    store give, value for value and type for type (the BBC page's times keep their zone)."""
+def test_a_kept_page_gives_from_its_rows_what_its_mentions_give(tmp_path):
+    """The rows of the state become the mentions frame that the `Mention`s they store give, value for
+    value and type for type (the BBC page's times keep their zone), and the same rows of every spill
+    (items, mentions, figures, the next state's mentions) and the same columns for merge."""
     from timeline import tables
     out = tmp_path / "out"
     pipeline.build([PAGES], out)
     previous = state.load(out)
-    for source in (DAY1, DAY2, DAY3):
-        kept = previous.page(source)
-        items = state.item_objects(kept.items)
-        found = previous.mentions_of(source, items)
-        assert kept.mentions is not None and found is not None
-        mentions = [m for each in found for m in each]
-        expected = tables.mentions_frame(mentions, items)
-        frame, figures = tables.kept_mentions_frame(kept.mentions, kept.items)
-        pd.testing.assert_frame_equal(frame, expected, check_exact=True)
-        for column in frame.columns:
-            assert [type(v) for v in frame[column]] == [type(v) for v in expected[column]], column
-        assert [t.tzinfo for t in frame["reported"]] == [m.reported.tzinfo for m in mentions]
-        pd.testing.assert_frame_equal(tables._kept_figures_frame(frame, figures),
-                                      tables.figures_frame(mentions, pd.DataFrame({"mention_id": [], "event_id": []})),
-                                      check_exact=True)
-        assert sum(map(len, figures)) == sum(len(m.figures) for m in mentions) > 0
+    pages = [previous.page(source) for source in (DAY1, DAY2, DAY3)]
+    items = [item for kept in pages for item in state.item_objects(kept.items)]
+    found = [each for kept in pages for each in previous.mentions_of(kept.items["source"][0].as_py(),
+                                                                       state.item_objects(kept.items))]
+    mentions = [m for each in found for m in each]
+    assert any(m.figures for m in mentions)
+    frame, _ = tables.kept_mentions_frame(state.KeptPage.joined(pages).mentions, state.KeptPage.joined(pages).items)
+    expected = tables.mentions_frame(mentions, items)
+    pd.testing.assert_frame_equal(frame, expected, check_exact=True)
+    for column in frame.columns:
+        assert [type(v) for v in frame[column]] == [type(v) for v in expected[column]], column
+    assert [t.tzinfo for t in frame["reported"]] == [m.reported.tzinfo for m in mentions]
+    assert {str(t.tzinfo) for t in frame["reported"][frame.source == DAY2]} == {"Europe/London"}
+    spills, first = [], pages[0].items.num_rows
+    for way in ("objects", "rows"):
+        with tables.BuildTables(tmp_path) as built:
+            built.add(items[:first], found[:first])     # (a page before: rows are numbered on from it)
+            if way == "objects":
+                built.add(items[first:], found[first:])
+            else:
+                built.add_kept(state.KeptPage.joined(pages[1:]))
+            columns = built.close()
+            spills.append(([pq.read_table(s.path) for s in (built.items, built.mentions, built.figures, built.extracted)],
+                           {name: columns[name] for name in ("mention_id", "day", "ts", "fig_cat", "fig_value")}))
+    for ours, theirs in zip(spills[0][0], spills[1][0]):
+        assert ours.num_rows and ours.equals(theirs)
+    for name, values in spills[0][1].items():
+        assert list(values) == list(spills[1][1][name]), name
 
 
 @pytest.mark.parametrize("batch", [3, 2000])

@@ -115,17 +115,23 @@ def figures_frame(mentions: list[Mention], mention_df: pd.DataFrame) -> pd.DataF
     return schema.enforce(_objects(rows, cols), "figures")
 
 
-def _kept_figures_frame(frame: pd.DataFrame, figures: list[list]) -> pd.DataFrame:
-    """`figures_frame` (with no events) of the mentions of `kept_mentions_frame`, from the frame and
-    the figures it gave."""
-    cols = schema.table("figures").names
-    rows = [(mention_id, None, *f[:_TEXT_END], reported)
-            for mention_id, reported, found in zip(frame["mention_id"].tolist(), frame["reported"].tolist(), figures)
-            for f in found]
-    return schema.enforce(_objects(rows, cols), "figures")
+_FIGURE_FIELDS = 6   # a figure's fields in the figures table: category, value, qualifier, unit, text, char_start
 
 
-_TEXT_END = 6    # a figure's fields as the figures table has them: category, value, qualifier, unit, text, char_start
+def _arrow_rows(arrow: pa.Schema, rows: pa.Table, values: dict) -> pa.Table:
+    """A table of schema `arrow` (a spill's) with the columns of `rows` that it has, cast, `values`
+    for others (lists or arrays), and none in the rest."""
+    columns = []
+    for field in arrow:
+        if field.name in values:
+            column = pa.array(values[field.name], field.type)
+        elif field.name in rows.column_names:
+            column = rows.column(field.name).cast(field.type)
+        else:
+            column = pa.nulls(rows.num_rows, field.type)
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=arrow)
+
 
 
 def _objects(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
@@ -243,33 +249,42 @@ class BuildTables:
     def add_kept(self, page: "state.KeptPage") -> None:
         """Whole pages of the earlier build whose mentions are taken from it (in page order, after the
         batches before them), from their rows in the state: the rows `add` would give for their items
-        and mentions, without making objects of them."""
+        and mentions, made as Arrow tables without making objects of them."""
         frame, figures = kept_mentions_frame(page.mentions, page.items)
         frame.index = pd.RangeIndex(self.n_mentions, self.n_mentions + len(frame))
         self.columns.append(frame)
-        self._add_mentions(frame)
-        out = _kept_figures_frame(frame, figures)
-        out[ROW] = np.repeat(np.asarray(frame.index), [len(f) for f in figures])
-        self.figures.add(out)
-        self._add_item_rows(page.items)
-        mentions = page.mentions.select(state.MENTION_SCHEMA.names)
-        restamped = state.restamped(mentions.column("reported").to_pylist())   # (as `add` would write them)
-        self.extracted.add(mentions.set_column(mentions.schema.get_field_index("reported"), "reported",
-                                               pa.array(restamped, pa.string())).cast(state.MENTION_SCHEMA))
+        rows, reported = frame.index.to_numpy(np.int64), frame["reported"].tolist()
+        mentions = _arrow_rows(self.mentions.schema, page.mentions, {
+            ROW: rows, "reported": reported, **{cat: frame[cat].array for cat in schema.figure_categories()}})
+        self.mentions.add(mentions.take(pc.sort_indices(mentions, [(k, "ascending") for k in schema.table("mentions").sort])))
+        self._add_kept_figures(figures, frame["mention_id"].to_numpy(object), np.array(reported, object), rows)
+        self._add_kept_items(page.items)
+        restamped = state.restamped(page.mentions.column("reported").to_pylist())   # (as `add` writes them)
+        self.extracted.add(_arrow_rows(state.MENTION_SCHEMA, page.mentions, {"reported": restamped}))
         self.n_mentions += len(frame)
 
-    def _add_item_rows(self, rows: pa.Table) -> None:
-        """`_add_items` of the items of rows of the state's items.parquet."""
-        cols = schema.table("items").names
-        data = {c: [None if v != v else v for v in rows.column(c).to_pylist()] for c in cols}   # (NaN: none)
-        for column in STAMPS:
-            data[column] = state.unstamped(data[column])
-        data["position"] = [int(v) for v in data["position"]]
-        out = schema.enforce(_objects(list(zip(*data.values())), cols), "items")
-        for column, stamp in STAMPS.items():
-            out[stamp] = state.restamped(rows.column(column).to_pylist())
-        self._fill(out)
-        self.items.add(out)
+    def _add_kept_figures(self, figures: list[list], mention_ids: np.ndarray, reported: np.ndarray,
+                          rows: np.ndarray) -> None:
+        """The figures spill's rows of kept mentions (`_add_figures`), from their figures (lists of
+        `Figure`'s fields) and each mention's id, report time and row."""
+        counts = [len(each) for each in figures]
+        found = [f for each in figures for f in each]
+        arrow = self.figures.schema
+        fields = list(arrow)[2:2 + _FIGURE_FIELDS]     # category ... char_start, after mention_id and event_id
+        self.figures.add(pa.Table.from_arrays(
+            [pa.array(np.repeat(mention_ids, counts), pa.string()), pa.nulls(len(found), pa.string()),
+             *(pa.array([f[k] for f in found], field.type) for k, field in enumerate(fields)),
+             pa.array(np.repeat(reported, counts), arrow.field("reported").type), pa.array(np.repeat(rows, counts))],
+            schema=arrow))
+
+    def _add_kept_items(self, rows: pa.Table) -> None:
+        """The items spill's rows of kept items (`_add_items`), from their rows in the state."""
+        stamps = {column: rows.column(column).to_pylist() for column in STAMPS}
+        items = _arrow_rows(self.items.schema, rows, {**{c: state.unstamped(v) for c, v in stamps.items()},
+                                                      **{STAMPS[c]: state.restamped(v) for c, v in stamps.items()}})
+        for column in self.filled:
+            self.filled[column] = self.filled[column] or items.column(STAMPS.get(column, column)).null_count < len(items)
+        self.items.add(items)
 
     def _add_mentions(self, frame: pd.DataFrame) -> None:
         out = schema.enforce(frame.drop(columns=INTERNAL), "mentions")
