@@ -367,17 +367,19 @@ def item_objects(rows: pa.Table) -> list[Item]:
 
 
 def unstamped(stamps: Sequence[str | None]) -> list[datetime | None]:
-    """`_unstamp` of each of `stamps`, worked out once a distinct stamp (the mentions of an item share
-    its time)."""
-    seen: dict[str | None, datetime | None] = {}
-    return [seen[s] if s in seen else seen.setdefault(s, _unstamp(s)) for s in stamps]
+    """`_unstamp` of each of `stamps`."""
+    return _each_distinct(_unstamp, stamps)
 
 
 def restamped(stamps: Sequence[str | None]) -> list[str | None]:
-    """`stamp(_unstamp(s))` of each of `stamps`: as a build writes again the times it read (once a
-    distinct stamp)."""
-    seen: dict[str | None, str | None] = {}
-    return [seen[s] if s in seen else seen.setdefault(s, stamp(_unstamp(s))) for s in stamps]
+    """`stamp(_unstamp(s))` of each of `stamps`: as a build writes again the times it read."""
+    return _each_distinct(lambda s: stamp(_unstamp(s)), stamps)
+
+
+def _each_distinct(f, values: Sequence) -> list:
+    """`f` of each of `values`, worked out once a distinct value (the mentions of an item share its time)."""
+    seen: dict = {}
+    return [seen[v] if v in seen else seen.setdefault(v, f(v)) for v in values]
 
 
 def _item(row: dict) -> Item:

@@ -133,7 +133,6 @@ def _arrow_rows(arrow: pa.Schema, rows: pa.Table, values: dict) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=arrow)
 
 
-
 def _objects(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
     """A frame of Python objects (for `schema.enforce`: no strings held as Arrow on the way)."""
     return pd.DataFrame(rows, columns=columns, dtype=object)
@@ -282,8 +281,7 @@ class BuildTables:
         stamps = {column: rows.column(column).to_pylist() for column in STAMPS}
         items = _arrow_rows(self.items.schema, rows, {**{c: state.unstamped(v) for c, v in stamps.items()},
                                                       **{STAMPS[c]: state.restamped(v) for c, v in stamps.items()}})
-        for column in self.filled:
-            self.filled[column] = self.filled[column] or items.column(STAMPS.get(column, column)).null_count < len(items)
+        self._fill(lambda column: items.column(column).null_count < len(items))
         self.items.add(items)
 
     def _add_mentions(self, frame: pd.DataFrame) -> None:
@@ -300,12 +298,13 @@ class BuildTables:
         out = items_frame(items)
         for column, stamp in STAMPS.items():
             out[stamp] = [state.stamp(getattr(i, column)) for i in items]
-        self._fill(out)
+        self._fill(lambda column: bool(out[column].notna().any()))
         self.items.add(out)
 
-    def _fill(self, out: pd.DataFrame) -> None:
+    def _fill(self, has_value: Callable[[str], bool]) -> None:
+        """Mark the state's item columns that a batch's items spill (`has_value` of a spill column) fills."""
         for column in self.filled:
-            self.filled[column] = self.filled[column] or bool(out[STAMPS.get(column, column)].notna().any())
+            self.filled[column] = self.filled[column] or has_value(STAMPS.get(column, column))
 
     def close(self) -> MentionColumns:
         """Every batch is in: the mentions as merge reads them (the tables keep no hold on them)."""
