@@ -162,15 +162,16 @@ PAUSE_IN_WRITE = textwrap.dedent("""
     import os, pathlib, time
     import timeline.write as write
 
-    def _slow_csv(chunks, path, empty=None):
-        data = "".join(df.to_csv(index=False, lineterminator="\\n") for df in chunks).encode("utf-8")
-        with open(path, "wb") as handle:
-            handle.write(data[: len(data) // 2])
-            handle.flush()
+    _write_csv = write.write_csv
+
+    def _slow_csv(path, *args):
+        _write_csv(path, *args)
+        data = pathlib.Path(path).read_bytes()
+        pathlib.Path(path).write_bytes(data[: len(data) // 2])
         pathlib.Path(os.environ["PAUSED_MARKER"]).touch()
         time.sleep(60)
 
-    write.write_csv_chunks = _slow_csv
+    write.write_csv = _slow_csv
 """)
 
 

@@ -131,6 +131,8 @@ def markdown(names: Iterable[str] | None = None) -> str:
         "with the same definitions. In the CSVs a null is an empty cell, a date is `YYYY-MM-DD` and a",
         "timestamp is UTC `YYYY-MM-DDTHH:MM:SSZ`. Types: `string`, `date`, `timestamp`, `float`,",
         "`int` (never null), `Int64` (integer, null when not reported), `int8` (small integer, nullable).",
+        "A CSV is UTF-8 with a header row, each row ending in a line feed; a value holding a comma, a double",
+        "quote or a line break (line feed or carriage return) is quoted, its double quotes doubled.",
     ]
     for tbl in schema.tables().values():
         if tbl.name not in wanted:

@@ -389,16 +389,17 @@ class _SpilledTable:
         write.write_parquet_columns(path, self.arrow, self.spill.rows, self.column, self.row_group)
 
     def write_csv(self, path: Path) -> None:
-        write.write_csv_chunks(self._frames(), path, schema.empty(self.name))
+        write.write_csv(path, self.arrow.names, self._pieces())
 
-    def _frames(self) -> Iterator[pd.DataFrame]:
+    def _pieces(self) -> Iterator[pa.Table]:
+        """The rows, a row group of the spill at a time, with the derived columns."""
         start = 0
         for piece in self.spill.batches():
             stop = start + piece.num_rows
-            df = piece.to_pandas()
             for column in self.derived:
-                df[column] = self.column(column, start, stop).to_pandas()
-            yield schema.enforce(df[schema.table(self.name).names], self.name)
+                at, values = piece.schema.get_field_index(column), self.column(column, start, stop)
+                piece = piece.append_column(column, values) if at < 0 else piece.set_column(at, column, values)
+            yield piece
             start = stop
 
 
@@ -415,16 +416,11 @@ class _SortedTable:
         write.write_parquet_columns(path, self.arrow, len(self.order), self.column)
 
     def write_csv(self, path: Path) -> None:
-        write.write_csv_chunks(self._frames(), path, schema.empty(self.name))
+        write.write_csv(path, self.arrow.names, write.csv_pieces(self.table, self.order))
 
     def frame(self) -> pd.DataFrame:
         """The whole table as one (enforced) DataFrame."""
         return schema.enforce(self.table.take(pa.array(self.order, pa.int64())).to_pandas(), self.name)
-
-    def _frames(self, rows: int = 100_000) -> Iterator[pd.DataFrame]:
-        for start in range(0, len(self.order), rows):
-            piece = self.table.take(pa.array(self.order[start:start + rows], pa.int64()))
-            yield schema.enforce(piece.to_pandas(), self.name)
 
 
 @lru_cache(maxsize=None)

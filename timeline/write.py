@@ -10,11 +10,12 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterable, Protocol, Union
+from typing import Callable, Iterable, Iterator, Protocol, Sequence, Union
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import datapackage, memory, schema
@@ -116,7 +117,8 @@ class _Frame:
         _write_parquet(self.df, self.name, path)
 
     def write_csv(self, path: Path) -> None:
-        _write_csv(self.df, path)
+        arrow = pa.Table.from_pandas(self.df, schema=schema.table(self.name).arrow_schema(), preserve_index=False)
+        write_csv(path, arrow.column_names, csv_pieces(arrow))
 
     def frame(self) -> pd.DataFrame:
         return self.df
@@ -334,29 +336,65 @@ def _valid(chunk: pa.Array, valid: np.ndarray, row: int) -> int:
     return row + len(chunk)
 
 
-def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    write_csv_chunks([df], path)
+CSV_ROWS = 100_000     # rows of a table held in memory made into CSV lines at a time
+_CSV_SPECIAL = '[,"\n\r]'  # a value holding one of these is quoted (its quotes doubled)
 
 
-def write_csv_chunks(chunks: Iterable[pd.DataFrame], path: Path, empty: pd.DataFrame | None = None) -> None:
-    """Write consecutive pieces of one table (enforced DataFrames) as one CSV, the header once (from
-    `empty`, a frame of the table's columns, when there are no pieces): the bytes of one `to_csv` of
-    all the rows, as pandas formats each value alone."""
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        header = True
-        for df in chunks:
-            _csv_piece(df, fh, header)
-            header = False
-        if header and empty is not None:
-            _csv_piece(empty, fh, header)
+def write_csv(path: Path, names: Sequence[str], pieces: Iterable[pa.Table]) -> None:
+    """Write a table as CSV: a header of its column `names`, then a line per row of each of the
+    `pieces` (consecutive rows, with those columns at least), "\n"-terminated, its values separated
+    by commas and written as `csv_text` writes them. Arrow makes the lines of a piece and they are
+    written as one buffer: the whole table is never held."""
+    with open(path, "wb") as fh:
+        _write_lines(fh, [pa.array([name], pa.string()) for name in names])
+        for piece in pieces:
+            if piece.num_rows:
+                _write_lines(fh, [csv_text(piece.column(name)) for name in names])
 
 
-def _csv_piece(df: pd.DataFrame, fh, header: bool) -> None:
-    df = df.copy()
-    for col in df.columns:
-        if isinstance(df[col].dtype, pd.DatetimeTZDtype):
-            df[col] = df[col].dt.strftime(schema.CSV_TIMESTAMP).where(df[col].notna(), None)
-    df.to_csv(fh, index=False, lineterminator="\n", header=header)
+def csv_pieces(table: pa.Table, order: np.ndarray | None = None) -> Iterator[pa.Table]:
+    """The rows of a table held in memory (in `order`, when given), CSV_ROWS at a time, for `write_csv`."""
+    rows = table.num_rows if order is None else len(order)
+    for start in range(0, rows, CSV_ROWS):
+        if order is None:
+            yield table.slice(start, CSV_ROWS)
+        else:
+            yield table.take(pa.array(order[start:start + CSV_ROWS], pa.int64()))
+
+
+def csv_text(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """A column's values as the CSVs write them (null: an empty field), the text pandas' `to_csv`
+    writes for the table's dtypes (`schema.PANDAS_TYPES`): numbers as Python writes them (floats
+    as NumPy's `astype(str)`: "50.45", "30.0", "1e-05"), dates as YYYY-MM-DD, timestamps as
+    `schema.CSV_TIMESTAMP` in UTC (whole seconds), and strings quoted, as the csv module quotes
+    them, when they hold a comma, a quote or a line break (Python 3.11's csv leaves a carriage
+    return bare, which CSV readers take for the end of a row: here it is quoted too)."""
+    kind = values.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        quote, nothing = pa.scalar('"', kind), pa.scalar("", kind)
+        quoted = pc.binary_join_element_wise(quote, pc.replace_substring(values, '"', '""'), quote, nothing)
+        return pc.if_else(pc.match_substring_regex(values, _CSV_SPECIAL), quoted, values)
+    if pa.types.is_integer(kind) or pa.types.is_date(kind):
+        return pc.cast(values, pa.string())
+    if pa.types.is_floating(kind):
+        numbers = values.to_numpy(zero_copy_only=False)      # (nulls become NaN, written empty as NaN is)
+        return pa.array(numbers.astype(str), pa.string(), mask=np.isnan(numbers))
+    if pa.types.is_timestamp(kind):
+        seconds = pc.cast(pc.floor_temporal(values, unit="second"), pa.timestamp("s", tz=kind.tz))
+        return pc.strftime(seconds, format=schema.CSV_TIMESTAMP)
+    raise TypeError(f"no CSV text for a column of {kind}")
+
+
+def _write_lines(fh, texts: list[pa.Array | pa.ChunkedArray]) -> None:
+    """Write the CSV lines of columns of text (`csv_text`), a buffer per chunk Arrow makes."""
+    texts = [pc.cast(text, pa.large_string()) for text in texts]   # (a piece's text may pass 2 GB)
+    comma, nothing, newline = (pa.scalar(s, pa.large_string()) for s in (",", "", "\n"))
+    lines = pc.binary_join_element_wise(*texts, comma, null_handling="replace", null_replacement="")
+    lines = pc.binary_join_element_wise(lines, nothing, newline)
+    for chunk in lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines]:
+        if len(chunk):
+            bounds = np.frombuffer(chunk.buffers()[1], dtype=np.int64)
+            fh.write(memoryview(chunk.buffers()[2])[bounds[chunk.offset]:bounds[chunk.offset + len(chunk)]])
 
 
 def read_tables(out_dir: str | Path) -> dict[str, pd.DataFrame]:
