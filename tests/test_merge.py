@@ -284,6 +284,19 @@ def test_a_report_joins_an_event_through_any_of_its_places_not_only_the_first():
     assert len(events) == 1 and ids.nunique() == 1 and events.loc[0, "n_mentions"] == 3
 
 
+def test_a_report_is_joined_through_a_row_whose_place_nests_not_a_near_identical_one_elsewhere():
+    # the Korostyshiv report reads like the Berdychiv one, word for word but the town; it joins the strike
+    # through the region's report, whose place nests with it, and says so: the Berdychiv row is no reason
+    merged = merge.merge_mentions(frame([
+        mention("1", "A drone hit a large grain warehouse in Berdychiv at dawn on Sunday.", **BERDYCHIV),
+        mention("2", "Drones attacked the Zhytomyr region overnight, the governor said.", **ZHYTOMYR_OBLAST),
+        mention("3", "A drone hit a large grain warehouse in Korostyshiv at dawn on Sunday.", **KOROSTYSHIV),
+    ]))
+    link = merged.links.set_index("mention_id").loc["3"]
+    assert merged.event_of.nunique() == 1
+    assert link["joined_to"] == "2" and link["reason"].startswith("same type ASSAULT")
+
+
 def test_sentences_without_latin_words_compare_without_dividing_by_zero():
     events, ids = run([
         mention("1", "Вибухи у Києві.", **KYIV),

@@ -47,6 +47,7 @@ LINK_COLUMNS = ["mention_id", "event_id", "joined_to", "reason"]  # how each men
 class _Cluster:
     rows: list[dict] = field(default_factory=list)
     tokens: list[frozenset] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)        # the number of words of each row
     links: list[tuple[str | None, str]] = field(default_factory=list)  # (mention joined, why) per row
     places: dict[tuple, dict] = field(default_factory=dict)   # the place (`_place`) of each row: its first row
     days: set[int] = field(default_factory=set)                # the `_day` of each row
@@ -327,6 +328,7 @@ class _Scan:
                 self.as_before[target.earlier] = target
         target.rows.append(rec)
         target.tokens.append(tokens)
+        target.sizes.append(len(tokens))
         target.links.append(link)
         target.places.setdefault(rec["_place"], rec)
         target.days.add(rec["_day"])
@@ -579,22 +581,25 @@ def _join(rec: dict, tokens: frozenset, cluster: _Cluster, nesting: set[tuple]) 
     """(the mention `rec` matches, why) when `rec` reports the cluster's event, else None.
     `tokens` are the words of `rec`'s sentence; `nesting` the places of the cluster's rows that nest
     with `rec`'s (`_find_cluster` works them out)."""
-    n = len(tokens)
+    rows, n = cluster.rows, len(tokens)
+    everywhere = len(nesting) == len(cluster.places)    # every row's place nests with rec's (most often)
     cut = n * NEAR_DUPLICATE
-    for other_tokens, other in zip(cluster.tokens, cluster.rows):
-        m = len(other_tokens)
-        if m < cut or n < m * NEAR_DUPLICATE or other["_place"] not in nesting:
+    for k, m in enumerate(cluster.sizes) if n else ():  # (no words: no overlap)
+        if m < cut or n < m * NEAR_DUPLICATE:
             continue            # the overlap of two sets is at most the smaller over the larger
-        shared = len(tokens & other_tokens)      # the overlap (m is 0 here only when n is: no words)
-        overlap = shared / (n + m - shared) if n else 0.0
+        other = rows[k]
+        if not everywhere and other["_place"] not in nesting:
+            continue
+        shared = len(tokens & cluster.tokens[k])
+        overlap = shared / (n + m - shared)
         if overlap >= NEAR_DUPLICATE and not _conflict(rec, other):
             return other["mention_id"], f"near-identical sentence (word overlap {overlap:.2f}); {_place_why(rec, other)}"
     # the same event: places nest, dates are close (the same day, or within the larger of the two date
     # windows, at least a day when either date is not explicit), actors agree; most often false first.
     # (Written out: this loop reads most rows of a merge.)
     day, window, explicit = rec["_day"], rec["_window"], rec["_explicit"]
-    for other in cluster.rows:
-        if other["_place"] not in nesting:
+    for other in rows:
+        if not everywhere and other["_place"] not in nesting:
             continue
         days = abs(day - other["_day"])
         if days:
@@ -607,7 +612,7 @@ def _join(rec: dict, tokens: frozenset, cluster: _Cluster, nesting: set[tuple]) 
             break
     else:
         return None
-    if any(_conflict(rec, o) for o in cluster.rows):   # cheap test first: most fail it
+    if any(_conflict(rec, o) for o in rows):   # cheap test first: most fail it
         return None
     return other["mention_id"], _why(rec, other)
 
