@@ -376,13 +376,19 @@ def csv_text(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
         return pc.if_else(pc.match_substring_regex(values, _CSV_SPECIAL), quoted, values)
     if pa.types.is_integer(kind) or pa.types.is_date(kind):
         return pc.cast(values, pa.string())
-    if pa.types.is_floating(kind):
+    if pa.types.is_floating(kind) or pa.types.is_timestamp(kind):
+        codes = pc.dictionary_encode(_one_piece(values))   # (places and report times repeat: each value is
+        return _distinct_text(codes.dictionary).take(codes.indices)   # formatted once)
+    raise TypeError(f"no CSV text for a column of {kind}")
+
+
+def _distinct_text(values: pa.Array) -> pa.Array:
+    """`csv_text` of floats or timestamps."""
+    if pa.types.is_floating(values.type):
         numbers = values.to_numpy(zero_copy_only=False)      # (nulls become NaN, written empty as NaN is)
         return pa.array(numbers.astype(str), pa.string(), mask=np.isnan(numbers))
-    if pa.types.is_timestamp(kind):
-        seconds = pc.cast(pc.floor_temporal(values, unit="second"), pa.timestamp("s", tz=kind.tz))
-        return pc.strftime(seconds, format=schema.CSV_TIMESTAMP)
-    raise TypeError(f"no CSV text for a column of {kind}")
+    seconds = pc.cast(pc.floor_temporal(values, unit="second"), pa.timestamp("s", tz=values.type.tz))
+    return pc.strftime(seconds, format=schema.CSV_TIMESTAMP)
 
 
 def _write_lines(fh, texts: list[pa.Array | pa.ChunkedArray]) -> None:
