@@ -5,7 +5,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from timeline import schema, write
 from timeline.errors import SchemaError
@@ -105,6 +105,7 @@ csv_rows = st.lists(st.tuples(
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=csv_rows, chunk=st.sampled_from([1, 5, 100_000]))
+@example(rows=[("a", None, 1, None, x, None, None) for x in (0.0, -0.0, 0.0, float("nan"), None)], chunk=100_000)
 def test_csv_lines_are_what_pandas_writes(rows, chunk, tmp_path, monkeypatch):
     """The CSVs are made in Arrow (write.csv_text), to the byte what pandas' to_csv wrote for every dtype
     of the schema: quoting, floats (30.0, 1e-05, inf), nulls, dates and timestamps of any year, whole
