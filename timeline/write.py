@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import tempfile
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol, Sequence, Union
 
@@ -113,12 +114,16 @@ class _Frame:
     def __init__(self, df: pd.DataFrame, name: str):
         self.df, self.name = df, name
 
+    @cached_property
+    def arrow(self) -> pa.Table:
+        """The table as Arrow, made once for both its files."""
+        return _arrow_table(self.df, self.name)
+
     def write_parquet(self, path: Path) -> None:
-        _write_parquet(self.df, self.name, path)
+        _write_parquet(self.arrow, path)
 
     def write_csv(self, path: Path) -> None:
-        arrow = pa.Table.from_pandas(self.df, schema=schema.table(self.name).arrow_schema(), preserve_index=False)
-        write_csv(path, arrow.column_names, csv_pieces(arrow))
+        write_csv(path, self.arrow.column_names, csv_pieces(self.arrow))
 
     def frame(self) -> pd.DataFrame:
         return self.df
@@ -148,7 +153,7 @@ def _write_partitions(df: pd.DataFrame, name: str, folder: Path) -> None:
     for month, part in df.groupby(months, sort=True):
         sub = folder / f"{PARTITION_KEY}={month}"
         sub.mkdir(mode=_DIR_MODE)
-        _write_parquet(part.reset_index(drop=True), name, sub / "part-0.parquet")
+        _write_parquet(_arrow_table(part.reset_index(drop=True), name), sub / "part-0.parquet")
         _fsync(sub / "part-0.parquet")
 
 
@@ -241,8 +246,12 @@ def _fsync(path: Path) -> None:
         os.fsync(fh.fileno())
 
 
-def _write_parquet(df: pd.DataFrame, name: str, path: Path) -> None:
-    arrow = pa.Table.from_pandas(df, schema=schema.table(name).arrow_schema(), preserve_index=False)
+def _arrow_table(df: pd.DataFrame, name: str) -> pa.Table:
+    """A table's (enforced) DataFrame as Arrow, with the table's schema."""
+    return pa.Table.from_pandas(df, schema=schema.table(name).arrow_schema(), preserve_index=False)
+
+
+def _write_parquet(arrow: pa.Table, path: Path) -> None:
     pq.write_table(arrow, path, compression="zstd", row_group_size=ROW_GROUP_ROWS)
 
 
