@@ -166,9 +166,19 @@ def test_quiet_and_verbose_together_is_an_error(inputs, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def _from_bash(command: str, home) -> subprocess.CompletedProcess:
+    """`command` run by bash, as a user types it at a bash prompt. Typer asks shellingham which shell
+    to complete for, and shellingham names the nearest shell among the process's parents (a `--show-completion
+    bash` argument is ignored): run from pytest, that would be whatever shell started pytest (`sh` under
+    `nohup sh -c` or a CI runner). The trailing `; true` keeps bash from replacing itself by the command."""
+    return subprocess.run(["bash", "-c", f"{command}; true"], capture_output=True, text=True, cwd=ROOT,
+                          env={"PATH": f"{TIMELINE.parent}:/usr/bin:/bin", "HOME": str(home), "SHELL": "/bin/bash"})
+
+
 def test_shell_completion_completes_commands_and_options(tmp_path):
-    script = subprocess.run([TIMELINE, "--show-completion", "bash"],
-                            capture_output=True, text=True, cwd=ROOT, check=True).stdout
+    shown = _from_bash("timeline --show-completion", tmp_path)
+    script = shown.stdout
+    assert "_timeline_completion()" in script, shown.stdout + shown.stderr
     (tmp_path / "timeline.sh").write_text(script, encoding="utf-8")
     probe = (f"source {tmp_path / 'timeline.sh'}; "
              "COMP_WORDS=(timeline re); COMP_CWORD=1; _timeline_completion timeline; echo ${COMPREPLY[@]}; "
@@ -179,9 +189,8 @@ def test_shell_completion_completes_commands_and_options(tmp_path):
 
 
 def test_install_completion_writes_the_script_for_the_shell(tmp_path):
-    done = subprocess.run([TIMELINE, "--install-completion", "bash"], capture_output=True,
-                          text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SHELL": "/bin/bash"})
-    assert done.returncode == 0, done.stderr
+    done = _from_bash("timeline --install-completion", tmp_path)
+    assert "bash completion installed" in done.stdout, done.stdout + done.stderr
     assert "_timeline_completion" in (tmp_path / ".bash_completions" / "timeline.sh").read_text(encoding="utf-8")
     assert ".bash_completions/timeline.sh" in (tmp_path / ".bashrc").read_text(encoding="utf-8")
 
