@@ -252,6 +252,18 @@ def mention_rows(items: list[Item], found: list[list[Mention]]) -> pa.Table:
     return pa.table(columns, schema=MENTION_SCHEMA)
 
 
+ITEM_ROW_SCHEMA = pa.schema([(c, pa.int64() if c == "position" else pa.string()) for c in ITEM_COLUMNS])
+
+
+def item_rows(items: list[Item]) -> pa.Table:
+    """The rows of `items.parquet` for `items`, as an earlier build's pages are read back from it: times
+    as `stamp` writes them."""
+    columns = {c: [getattr(i, c) for i in items] for c in ITEM_COLUMNS}
+    for c in ("published", "item_time"):
+        columns[c] = [stamp(t) for t in columns[c]]
+    return pa.table(columns, schema=ITEM_ROW_SCHEMA)
+
+
 def _mention(row: dict) -> Mention:
     row["reported"] = _unstamp(row["reported"])
     row["figures"] = [Figure(*values) for values in json.loads(row["figures"])]

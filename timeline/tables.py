@@ -72,9 +72,10 @@ def mentions_frame(mentions: list[Mention], items: list[Item]) -> pd.DataFrame:
 
 
 def kept_mentions_frame(rows: pa.Table, items: pa.Table) -> tuple[pd.DataFrame, list[list]]:
-    """`mentions_frame` of the mentions of earlier pages, from their rows in the state (`rows`, of
-    `state.MENTION_SCHEMA`) and their items' rows (`items`): the same frame, values and all, without
-    making a `Mention` of each. Also gives each mention's figures (lists of `Figure`'s fields)."""
+    """`mentions_frame` of mentions from their rows in the state (`rows`, of `state.MENTION_SCHEMA`: those
+    of an earlier build's pages, or `state.mention_rows` of a batch) and their items' rows (`items`): the
+    same frame, values and all, without making a `Mention` of each. Also gives each mention's figures
+    (lists of `Figure`'s fields)."""
     cats = schema.figure_categories()
     names = [c for c in schema.table("mentions").names if c not in cats]
     figures = [[] if text == "[]" else json.loads(text) for text in rows.column("figures").to_pylist()]
@@ -234,38 +235,38 @@ class BuildTables:
 
     def add(self, items: list[Item], found: list[list[Mention]]) -> None:
         """One batch: whole pages, in page order (as the tables are sorted), each sorted by position, and
-        the mentions of each item."""
-        mentions = [m for each in found for m in each]
-        frame = mentions_frame(mentions, items)
-        frame.index = pd.RangeIndex(self.n_mentions, self.n_mentions + len(frame))
-        self.columns.append(frame)
-        self._add_mentions(frame)
-        self._add_figures(mentions, frame.index)
-        self._add_items(items)
-        self.extracted.add(state.mention_rows(items, found))
-        self.n_mentions += len(frame)
+        the mentions of each item. They go in as the rows the state keeps of them (`state.item_rows`,
+        `state.mention_rows`), by the path of pages taken from an earlier build (`add_kept`): one way to
+        each table's rows, made as Arrow tables, with no object made of each value on the way."""
+        self._add_rows(state.item_rows(items), state.mention_rows(items, found), kept=False)
 
     def add_kept(self, page: "state.KeptPage") -> None:
         """Whole pages of the earlier build whose mentions are taken from it (in page order, after the
-        batches before them), from their rows in the state: the rows `add` would give for their items
-        and mentions, made as Arrow tables without making objects of them."""
-        frame, figures = kept_mentions_frame(page.mentions, page.items)
+        batches before them), from their rows in the state."""
+        self._add_rows(page.items, page.mentions, kept=True)
+
+    def _add_rows(self, items: pa.Table, mentions: pa.Table, kept: bool) -> None:
+        """Pages from their rows of the state's items and mentions. `kept`: the rows were read from an
+        earlier build's state, whose times are written again as this build writes them."""
+        frame, figures = kept_mentions_frame(mentions, items)
         frame.index = pd.RangeIndex(self.n_mentions, self.n_mentions + len(frame))
         self.columns.append(frame)
         rows, reported = frame.index.to_numpy(np.int64), frame["reported"].tolist()
-        mentions = _arrow_rows(self.mentions.schema, page.mentions, {
+        spilled = _arrow_rows(self.mentions.schema, mentions, {
             ROW: rows, "reported": reported, **{cat: frame[cat].array for cat in schema.figure_categories()}})
-        self.mentions.add(mentions.take(pc.sort_indices(mentions, [(k, "ascending") for k in schema.table("mentions").sort])))
-        self._add_kept_figures(figures, frame["mention_id"].to_numpy(object), np.array(reported, object), rows)
-        self._add_kept_items(page.items)
-        restamped = state.restamped(page.mentions.column("reported").to_pylist())   # (as `add` writes them)
-        self.extracted.add(_arrow_rows(state.MENTION_SCHEMA, page.mentions, {"reported": restamped}))
+        self.mentions.add(spilled.take(pc.sort_indices(spilled, [(k, "ascending") for k in schema.table("mentions").sort])))
+        self._add_figures(figures, frame["mention_id"].to_numpy(object), np.array(reported, object), rows)
+        self._add_items(items, kept)
+        if kept:
+            restamped = state.restamped(mentions.column("reported").to_pylist())   # (as `add` writes them)
+            mentions = _arrow_rows(state.MENTION_SCHEMA, mentions, {"reported": restamped})
+        self.extracted.add(mentions)
         self.n_mentions += len(frame)
 
-    def _add_kept_figures(self, figures: list[list], mention_ids: np.ndarray, reported: np.ndarray,
-                          rows: np.ndarray) -> None:
-        """The figures spill's rows of kept mentions (`_add_figures`), from their figures (lists of
-        `Figure`'s fields) and each mention's id, report time and row."""
+    def _add_figures(self, figures: list[list], mention_ids: np.ndarray, reported: np.ndarray,
+                     rows: np.ndarray) -> None:
+        """The figures spill's rows, from the mentions' figures (lists of `Figure`'s fields) and each
+        mention's id, report time and row."""
         counts = [len(each) for each in figures]
         found = [f for each in figures for f in each]
         arrow = self.figures.schema
@@ -276,30 +277,15 @@ class BuildTables:
              pa.array(np.repeat(reported, counts), arrow.field("reported").type), pa.array(np.repeat(rows, counts))],
             schema=arrow))
 
-    def _add_kept_items(self, rows: pa.Table) -> None:
-        """The items spill's rows of kept items (`_add_items`), from their rows in the state."""
+    def _add_items(self, rows: pa.Table, kept: bool) -> None:
+        """The items spill's rows, from the items' rows in the state (their times as `state.stamp` writes
+        them; `kept`: as an earlier build wrote them, written again as this build writes them)."""
         stamps = {column: rows.column(column).to_pylist() for column in STAMPS}
-        items = _arrow_rows(self.items.schema, rows, {**{c: state.unstamped(v) for c, v in stamps.items()},
-                                                      **{STAMPS[c]: state.restamped(v) for c, v in stamps.items()}})
+        items = _arrow_rows(self.items.schema, rows, {
+            **{c: state.unstamped(v) for c, v in stamps.items()},
+            **{STAMPS[c]: state.restamped(v) if kept else v for c, v in stamps.items()}})
         self._fill(lambda column: items.column(column).null_count < len(items))
         self.items.add(items)
-
-    def _add_mentions(self, frame: pd.DataFrame) -> None:
-        out = schema.enforce(frame.drop(columns=INTERNAL), "mentions")
-        out[ROW] = frame.index
-        self.mentions.add(write.sort_table(out, "mentions"))
-
-    def _add_figures(self, mentions: list[Mention], rows: pd.Index) -> None:
-        out = figures_frame(mentions, pd.DataFrame({"mention_id": [], "event_id": []}))
-        out[ROW] = np.repeat(np.asarray(rows), [len(m.figures) for m in mentions])
-        self.figures.add(out)
-
-    def _add_items(self, items: list[Item]) -> None:
-        out = items_frame(items)
-        for column, stamp in STAMPS.items():
-            out[stamp] = [state.stamp(getattr(i, column)) for i in items]
-        self._fill(lambda column: bool(out[column].notna().any()))
-        self.items.add(out)
 
     def _fill(self, has_value: Callable[[str], bool]) -> None:
         """Mark the state's item columns that a batch's items spill (`has_value` of a spill column) fills."""
