@@ -115,6 +115,16 @@ def test_a_report_without_figures_joins_the_event_it_resembles_not_the_newest():
     assert len(events) == 2 and ids[2] == ids[0]
 
 
+def test_a_report_that_resembles_two_events_alike_joins_the_newest():
+    events, ids = run([
+        mention("1", "Russia fired 477 drones and 60 missiles at Ukraine, its largest air attack.",
+                drones=477, missiles=60, **UKRAINE),
+        mention("2", "A pilot was killed fighting off the attack, the air force said.", killed=1, **UKRAINE),
+        mention("3", "Sirens sounded for hours.", char_start=5, **UKRAINE),
+    ])
+    assert len(events) == 2 and ids[2] == ids[1] != ids[0]
+
+
 def test_nationwide_launch_and_downed_counts_land_on_one_event():
     events, _ = run([
         mention("1", "Russia launched 298 drones and 69 missiles at Ukraine overnight.", drones=298, missiles=69,

@@ -486,7 +486,7 @@ def _find_cluster(rec: dict, tokens: frozenset, block: list[_Cluster],
     """
     known: dict[tuple, bool] = {}     # place -> whether it nests with rec's, worked out once per place
     day = rec["_day"]
-    best, best_link, best_score = None, FIRST_REPORT, None
+    joinable: list[tuple[_Cluster, tuple[str, str]]] = []
     for cluster in reversed(block):
         if day - cluster.day > MAX_WINDOW:
             break
@@ -504,10 +504,14 @@ def _find_cluster(rec: dict, tokens: frozenset, block: list[_Cluster],
             continue
         if cluster is follows:
             return cluster, (link[0], f"{link[1]}; the post's previous report of this kind")
-        score = _affinity(rec, tokens, cluster)
-        if best_score is None or score > best_score:
-            best, best_link, best_score = cluster, link, score
-    return best, best_link
+        joinable.append((cluster, link))
+    if not joinable:
+        return None, FIRST_REPORT
+    if len(joinable) == 1:      # most often: no resemblance to weigh
+        return joinable[0]
+    # the one of highest affinity; of equals, the newest (the first found)
+    scores = [_affinity(rec, tokens, cluster) for cluster, _ in joinable]
+    return joinable[scores.index(max(scores))]
 
 
 CALLS = ("CONSULT", "", "")   # the block of calls and meetings (`_block_key`)
