@@ -234,9 +234,10 @@ MENTION_SCHEMA = pa.schema([*((f.name, _ARROW_TYPES[f.type.removesuffix(" | None
 FIGURE_FIELDS = tuple(f.name for f in fields(Figure))
 
 
-def mention_rows(items: list[Item], found: list[list[Mention]]) -> pa.Table:
+def mention_rows(items: list[Item], found: list[list[Mention]]) -> tuple[pa.Table, list[list]]:
     """The rows of `mentions.parquet` for whole pages of items, in order, and the mentions of each:
-    times as `stamp` writes them (with their zone), figures as JSON lists of `Figure`'s fields."""
+    times as `stamp` writes them (with their zone), figures as JSON lists of `Figure`'s fields. Also
+    gives each mention's figures as those lists (what the JSON reads back to)."""
     mentions: list[Mention] = []
     in_page: list[int] = []
     n, source = 0, None
@@ -246,10 +247,10 @@ def mention_rows(items: list[Item], found: list[list[Mention]]) -> pa.Table:
         in_page.extend([n] * len(each))
     columns = {f.name: [getattr(m, f.name) for m in mentions] for f in fields(Mention)}
     columns["reported"] = [stamp(t) for t in columns["reported"]]
-    columns["figures"] = [json.dumps([[getattr(f, k) for k in FIGURE_FIELDS] for f in figures],
-                                     ensure_ascii=False, separators=(",", ":")) for figures in columns["figures"]]
+    figures = [[[getattr(f, k) for k in FIGURE_FIELDS] for f in each] for each in columns["figures"]]
+    columns["figures"] = [json.dumps(each, ensure_ascii=False, separators=(",", ":")) for each in figures]
     columns[ITEM_IN_PAGE] = in_page
-    return pa.table(columns, schema=MENTION_SCHEMA)
+    return pa.table(columns, schema=MENTION_SCHEMA), figures
 
 
 ITEM_ROW_SCHEMA = pa.schema([(c, pa.int64() if c == "position" else pa.string()) for c in ITEM_COLUMNS])

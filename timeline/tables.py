@@ -71,14 +71,17 @@ def mentions_frame(mentions: list[Mention], items: list[Item]) -> pd.DataFrame:
     return df[[*names, *cats, *INTERNAL]]
 
 
-def kept_mentions_frame(rows: pa.Table, items: pa.Table) -> tuple[pd.DataFrame, list[list]]:
+def kept_mentions_frame(rows: pa.Table, items: pa.Table,
+                        figures: list[list] | None = None) -> tuple[pd.DataFrame, list[list]]:
     """`mentions_frame` of mentions from their rows in the state (`rows`, of `state.MENTION_SCHEMA`: those
     of an earlier build's pages, or `state.mention_rows` of a batch) and their items' rows (`items`): the
     same frame, values and all, without making a `Mention` of each. Also gives each mention's figures
-    (lists of `Figure`'s fields)."""
+    (lists of `Figure`'s fields): `figures` when given (`state.mention_rows` has them), else read from
+    the rows' JSON."""
     cats = schema.figure_categories()
     names = [c for c in schema.table("mentions").names if c not in cats]
-    figures = [[] if text == "[]" else json.loads(text) for text in rows.column("figures").to_pylist()]
+    if figures is None:
+        figures = [[] if text == "[]" else json.loads(text) for text in rows.column("figures").to_pylist()]
     if not rows.num_rows:
         return pd.DataFrame(columns=[*schema.table("mentions").names, *INTERNAL]), figures
     data = {c: rows.column(c).to_pylist() for c in names if c in MENTION_FIELDS}
@@ -238,17 +241,18 @@ class BuildTables:
         the mentions of each item. They go in as the rows the state keeps of them (`state.item_rows`,
         `state.mention_rows`), by the path of pages taken from an earlier build (`add_kept`): one way to
         each table's rows, made as Arrow tables, with no object made of each value on the way."""
-        self._add_rows(state.item_rows(items), state.mention_rows(items, found), kept=False)
+        self._add_rows(state.item_rows(items), *state.mention_rows(items, found), kept=False)
 
     def add_kept(self, page: "state.KeptPage") -> None:
         """Whole pages of the earlier build whose mentions are taken from it (in page order, after the
         batches before them), from their rows in the state."""
-        self._add_rows(page.items, page.mentions, kept=True)
+        self._add_rows(page.items, page.mentions, None, kept=True)
 
-    def _add_rows(self, items: pa.Table, mentions: pa.Table, kept: bool) -> None:
-        """Pages from their rows of the state's items and mentions. `kept`: the rows were read from an
-        earlier build's state, whose times are written again as this build writes them."""
-        frame, figures = kept_mentions_frame(mentions, items)
+    def _add_rows(self, items: pa.Table, mentions: pa.Table, figures: list[list] | None, kept: bool) -> None:
+        """Pages from their rows of the state's items and mentions (and the mentions' figures, when the
+        caller has them as lists). `kept`: the rows were read from an earlier build's state, whose times
+        are written again as this build writes them."""
+        frame, figures = kept_mentions_frame(mentions, items, figures)
         frame.index = pd.RangeIndex(self.n_mentions, self.n_mentions + len(frame))
         self.columns.append(frame)
         rows, reported = frame.index.to_numpy(np.int64), frame["reported"].tolist()
