@@ -105,23 +105,23 @@ def test_a_country_level_toll_and_a_launch_tally_are_two_events():
     assert len(events) == 2
 
 
-def test_a_report_without_figures_joins_the_event_it_resembles_not_the_newest():
-    events, ids = run([
+def _two_events_and(report: str):
+    """A night's launch tally and a pilot's death (two events), then `report`, with no figures."""
+    return run([
         mention("1", "Russia fired 477 drones and 60 missiles at Ukraine, its largest air attack.",
                 drones=477, missiles=60, **UKRAINE),
         mention("2", "A pilot was killed fighting off the attack, the air force said.", killed=1, **UKRAINE),
-        mention("3", "The largest air attack of the war hit Ukraine's west.", char_start=5, **UKRAINE),
+        mention("3", report, char_start=5, **UKRAINE),
     ])
+
+
+def test_a_report_without_figures_joins_the_event_it_resembles_not_the_newest():
+    events, ids = _two_events_and("The largest air attack of the war hit Ukraine's west.")
     assert len(events) == 2 and ids[2] == ids[0]
 
 
 def test_a_report_that_resembles_two_events_alike_joins_the_newest():
-    events, ids = run([
-        mention("1", "Russia fired 477 drones and 60 missiles at Ukraine, its largest air attack.",
-                drones=477, missiles=60, **UKRAINE),
-        mention("2", "A pilot was killed fighting off the attack, the air force said.", killed=1, **UKRAINE),
-        mention("3", "Sirens sounded for hours.", char_start=5, **UKRAINE),
-    ])
+    events, ids = _two_events_and("Sirens sounded for hours.")
     assert len(events) == 2 and ids[2] == ids[1] != ids[0]
 
 
