@@ -71,7 +71,7 @@ def mentions_frame(mentions: list[Mention], items: list[Item]) -> pd.DataFrame:
     return df[[*names, *cats, *INTERNAL]]
 
 
-def kept_mentions_frame(rows: pa.Table, items: pa.Table,
+def stored_mentions_frame(rows: pa.Table, items: pa.Table,
                         figures: list[list] | None = None) -> tuple[pd.DataFrame, list[list]]:
     """`mentions_frame` of mentions from their rows in the state (`rows`, of `state.MENTION_SCHEMA`: those
     of an earlier build's pages, or `state.mention_rows` of a batch) and their items' rows (`items`): the
@@ -159,10 +159,8 @@ class Spill:
     def rows(self) -> int:
         return self.starts[-1]
 
-    def add(self, rows: pd.DataFrame | pa.Table) -> None:
+    def add(self, rows: pa.Table) -> None:
         if len(rows):
-            if isinstance(rows, pd.DataFrame):
-                rows = pa.Table.from_pandas(rows, schema=self.schema, preserve_index=False)
             self.writer.write_table(rows)
             self.starts.append(self.starts[-1] + len(rows))
 
@@ -252,7 +250,7 @@ class BuildTables:
         """Pages from their rows of the state's items and mentions (and the mentions' figures, when the
         caller has them as lists). `kept`: the rows were read from an earlier build's state, whose times
         are written again as this build writes them."""
-        frame, figures = kept_mentions_frame(mentions, items, figures)
+        frame, figures = stored_mentions_frame(mentions, items, figures)
         frame.index = pd.RangeIndex(self.n_mentions, self.n_mentions + len(frame))
         self.columns.append(frame)
         rows, reported = frame.index.to_numpy(np.int64), frame["reported"].tolist()
