@@ -119,9 +119,6 @@ def figures_frame(mentions: list[Mention], mention_df: pd.DataFrame) -> pd.DataF
     return schema.enforce(_objects(rows, cols), "figures")
 
 
-_FIGURE_FIELDS = 6   # a figure's fields in the figures table: category, value, qualifier, unit, text, char_start
-
-
 def _arrow_rows(arrow: pa.Schema, rows: pa.Table, values: dict) -> pa.Table:
     """A table of schema `arrow` (a spill's) with the columns of `rows` that it has, cast, `values`
     for others (lists or arrays), and none in the rest."""
@@ -272,12 +269,13 @@ class BuildTables:
         counts = [len(each) for each in figures]
         found = [f for each in figures for f in each]
         arrow = self.figures.schema
-        fields = list(arrow)[2:2 + _FIGURE_FIELDS]     # category ... char_start, after mention_id and event_id
+        # a figure's fields the table has (not char_end), by their place in the lists
+        columns = {name: [f[k] for f in found] for k, name in enumerate(state.FIGURE_FIELDS) if name in arrow.names}
+        columns.update(mention_id=np.repeat(mention_ids, counts), reported=np.repeat(reported, counts),
+                       **{ROW: np.repeat(rows, counts)})
         self.figures.add(pa.Table.from_arrays(
-            [pa.array(np.repeat(mention_ids, counts), pa.string()), pa.nulls(len(found), pa.string()),
-             *(pa.array([f[k] for f in found], field.type) for k, field in enumerate(fields)),
-             pa.array(np.repeat(reported, counts), arrow.field("reported").type), pa.array(np.repeat(rows, counts))],
-            schema=arrow))
+            [pa.array(columns[field.name], field.type) if field.name in columns else pa.nulls(len(found), field.type)
+             for field in arrow], schema=arrow))
 
     def _add_items(self, rows: pa.Table, kept: bool) -> None:
         """The items spill's rows, from the items' rows in the state (their times as `state.stamp` writes
