@@ -416,7 +416,8 @@ def test_a_kept_page_gives_from_its_rows_what_its_mentions_give(tmp_path):
                                                                        state.item_objects(kept.items))]
     mentions = [m for each in found for m in each]
     assert any(m.figures for m in mentions)
-    frame, _ = tables.stored_mentions_frame(state.KeptPage.joined(pages).mentions, state.KeptPage.joined(pages).items)
+    joined = state.KeptPage.joined(pages)
+    frame, _ = tables.stored_mentions_frame(joined.mentions, joined.items)
     expected = tables.mentions_frame(mentions, items)
     pd.testing.assert_frame_equal(frame, expected, check_exact=True)
     for column in frame.columns:
