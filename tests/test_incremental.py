@@ -391,6 +391,30 @@ def test_links_that_do_not_fit_the_mentions_are_not_taken(tmp_path, monkeypatch)
     assert snapshot(outs[0]) == snapshot(outs[1])
 
 
+ZAPORIZHZHIA = "Russian drones hit an apartment block in Zaporizhzhia, injuring 11 people including two children, " \
+               "governor Ivan Fedorov said."
+
+
+def test_a_report_taken_as_before_is_still_compared_within_the_date_window(tmp_path):
+    """The recap page's mentions are dated 15 August, so the 14 August report is taken as the earlier
+    build merged it; it is still in the window of the recap's near-identical sentence, which joins it
+    for that reason, as in a build from scratch."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    first = pages / "frontline-live-2025-08-14.txt"
+    first.write_text(f"Ukraine war live: apartment block hit\n{ZAPORIZHZHIA}\n", encoding="utf-8")
+    recap = pages / "morning-recap-2025-08-15.txt"
+    recap.write_text(f"Ukraine war live: the morning recap\n{ZAPORIZHZHIA}\n"
+                     "In Sumy, a woman was killed when a guided bomb struck a shop.\n", encoding="utf-8")
+    pipeline.build([first], tmp_path / "inc")
+    report = pipeline.build([recap], tmp_path / "inc")
+    pipeline.build([pages], tmp_path / "scratch")
+    assert report.merged_as_before == 1
+    links = pd.read_parquet(tmp_path / "inc" / ".timeline" / "links.parquet")
+    assert links.reason.str.startswith("near-identical sentence").sum() == 1
+    assert snapshot(tmp_path / "inc") == snapshot(tmp_path / "scratch")
+
+
 def test_verbose_says_how_many_mentions_were_merged_as_before(tmp_path):
     out = tmp_path / "out"
     runner = CliRunner()

@@ -227,21 +227,29 @@ def _scanned(columns: MentionColumns, earlier: Earlier, replay: Replay | None) -
             day = int(columns["day"][rows[0]])
             scan.finish(before=day - MAX_WINDOW)
             before = replay.links_of(rows) if replay is not None and day < replay.before else [None] * len(rows)
+            # a mention taken as before that no later mention can be compared with: its event is finished
+            # before the first day worked out anew (that day finishes every event begun before its window)
+            compared = replay is None or day >= replay.before - MAX_WINDOW
+            if replay is not None and day >= replay.before and scan.open and \
+                    scan.open[0][0].day < replay.before - MAX_WINDOW:   # (clusters open in the order made)
+                raise AssertionError("an event with mentions never compared can still take one")
             for idx, rec, link in zip(rows.tolist(), columns.records(rows), before):
-                _prepare(rec, idx)
-                scan.add(rec, link)
+                _prepare(rec, idx, compared)
+                scan.add(rec, link, compared)
         scan.finish()
     return scan.clusters()
 
 
-def _prepare(rec: dict, idx) -> None:
+def _prepare(rec: dict, idx, compared: bool = True) -> None:
     """What every comparison reads, worked out once per mention: its figures, place precision and
-    kinds of tally."""
+    kinds of tally. Of a mention never `compared`, only what its event is worked out from."""
     rec["_index"] = idx
     rec["_day"] = rec["event_date"].toordinal()
     rec["_figs"] = {c: rec[c] for c in schema.figure_categories() if rec[c] is not None}
     rec["_prec"] = int(rec["geo_precision"]) if _present(rec["geo_precision"]) else 9
     rec["_place"] = (rec["location"], rec["_prec"], rec["admin1"])    # all that `_places_nest` reads of a row
+    if not compared:
+        return      # (what only comparisons read is left out: reading it would fail loudly)
     rec["_kinds"] = frozenset(n for n, cols in enumerate(TALLY_KINDS) if any(c in rec["_figs"] for c in cols))
     rec["_package"] = _package(rec["sentence"]) if rec["event_type"] == "SANCTION" else None
     rec["_channel"] = _channel(rec["sentence"]) if rec["event_type"] in STATEMENTS else None
@@ -308,12 +316,13 @@ class _Scan:
         self.as_before: dict[int, _Cluster | None] = {}   # earlier event code -> its cluster (None once finished)
         self.merged_as_before = 0
 
-    def add(self, rec: dict, before: tuple[str | None, str] | None = None) -> None:
+    def add(self, rec: dict, before: tuple[str | None, str] | None = None, compared: bool = True) -> None:
         """Put a mention in its event: the one it resembles, or (`before`: its earlier link, as
-        (joined_to, reason)) the one it joined in the earlier build."""
+        (joined_to, reason)) the one it joined in the earlier build. The words of a mention taken as
+        before and never `compared` are not worked out (its event then holds None for them)."""
         key = _block_key(rec)
         block = self.blocks.setdefault(key, deque())
-        tokens = _tokens(rec["sentence"])
+        tokens = _tokens(rec["sentence"]) if compared or before is None else None
         if before is not None:
             target, link = self._as_before(rec, before)
             self.merged_as_before += 1
@@ -328,7 +337,7 @@ class _Scan:
                 self.as_before[target.earlier] = target
         target.rows.append(rec)
         target.tokens.append(tokens)
-        target.sizes.append(len(tokens))
+        target.sizes.append(-1 if tokens is None else len(tokens))
         target.links.append(link)
         target.places.setdefault(rec["_place"], rec)
         target.days.add(rec["_day"])
