@@ -8,9 +8,10 @@ sparse list beside them; about 300 bytes a mention instead of a few kilobytes
 as a dict. `merge` turns the rows it is working on back into dicts (`records`),
 a few days' worth at a time.
 
-Rows come in the order they were appended: the order of the mentions frame
-(`pipeline.mentions_frame`) they were read from, which breaks ties in the
-merge's sort as the frame's order did.
+Rows come in the order they were appended, which breaks ties in the merge's
+sort: the order of the mentions a build's batches give
+(`tables.stored_mention_columns`), or of a mentions frame
+(`pipeline.mentions_frame`, as `timeline evaluate` merges in memory).
 """
 from __future__ import annotations
 
@@ -38,8 +39,9 @@ NO_PRECISION = -1                               # geo_precision where missing
 
 
 class MentionColumns:
-    """Mentions in columns (see the module's doc). Fill with `append` (frames of mention rows, as
-    `pipeline.mentions_frame` gives them), then `freeze` before reading.
+    """Mentions in columns (see the module's doc). Fill with `append` (the columns of mentions as
+    lists, as `tables.stored_mention_columns` gives them, or a frame, as `pipeline.mentions_frame`
+    does), then `freeze` before reading.
 
     With `spill` (a file path), the appended parts wait on disk, not in memory, and `freeze` reads
     them back into arrays of their final size: a build appends a part a batch, and hundreds of
@@ -64,28 +66,31 @@ class MentionColumns:
         cols.append(frame)
         return cols.freeze()
 
-    def append(self, frame: pd.DataFrame) -> None:
-        """Add the rows of a mentions frame (the `mentions` columns and merge's internal ones)."""
-        if frame.empty:
+    def append(self, mentions: pd.DataFrame | dict[str, list]) -> None:
+        """Add mentions: the rows of a mentions frame (the `mentions` columns and merge's internal
+        ones), or the same columns as lists with missing values None (`tables.stored_mention_columns`)."""
+        data = mentions if isinstance(mentions, dict) else _lists(mentions)
+        n = len(data["mention_id"])
+        if not n:
             return
         part: dict[str, object] = {}
         for name in INTERNED:
-            part[name] = self._intern(name, frame[name])
+            part[name] = self._intern(name, data[name])
         for name in IDS:
-            part[name] = np.array([str(v).encode("utf-8") for v in frame[name].tolist()], dtype=bytes)
-        part["sentence"] = pa.array(frame["sentence"].tolist(), pa.string()).dictionary_encode()  # a sentence
+            part[name] = np.array([str(v).encode("utf-8") for v in data[name]], dtype=bytes)
+        part["sentence"] = pa.array(data["sentence"], pa.string()).dictionary_encode()  # a sentence
         # of several clauses gives several mentions, and pages repeat sentences: each held once a batch
         for name, dtype in INTS.items():
-            part[name] = frame[name].to_numpy(dtype=dtype)
-        part["_explicit"] = frame["_explicit"].to_numpy(dtype=bool)
+            part[name] = np.array(data[name], dtype=dtype)
+        part["_explicit"] = np.array(data["_explicit"], dtype=bool)
         for name in FLOATS:
-            part[name] = pd.to_numeric(frame[name]).to_numpy(dtype=np.float64, na_value=np.nan)
-        part["geo_precision"] = pd.array(frame["geo_precision"], dtype="Int16").to_numpy(
-            dtype=np.int16, na_value=NO_PRECISION)
-        part["day"] = np.array([d.toordinal() for d in frame["event_date"].tolist()], dtype=np.int32)
-        part["ts"], part["us"] = _times(frame["reported"])
-        part["fig_count"], part["fig_cat"], part["fig_value"] = _figures(frame)
-        self._n += len(frame)
+            part[name] = np.array([np.nan if v is None else v for v in data[name]], dtype=np.float64)
+        part["geo_precision"] = np.array([NO_PRECISION if v is None else v for v in data["geo_precision"]],
+                                         dtype=np.int16)
+        part["day"] = np.array([d.toordinal() for d in data["event_date"]], dtype=np.int32)
+        part["ts"], part["us"] = _times(data["reported"])
+        part["fig_count"], part["fig_cat"], part["fig_value"] = _figures(data, n)
+        self._n += n
         self._sizes["figures"] += len(part["fig_cat"])
         for name in IDS:
             self._sizes[name] = max(self._sizes[name], part[name].itemsize)
@@ -95,16 +100,16 @@ class MentionColumns:
             with open(self._spill, "ab") as fh:
                 pickle.dump(part, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def _intern(self, name: str, series: pd.Series) -> np.ndarray:
-        codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
-        known, values = self._codes[name], self.values[name]
+    def _intern(self, name: str, values: list) -> np.ndarray:
+        codes, uniques = pd.factorize(_objects(values), use_na_sentinel=True)
+        known, interned = self._codes[name], self.values[name]
         table = np.empty(len(uniques) + 1, dtype=np.int32)
         table[-1] = 0                                    # factorize's -1 (missing) -> code 0 (None)
         for n, value in enumerate(uniques):
             code = known.get(value)
             if code is None:
-                code = known[value] = len(values)
-                values.append(value)
+                code = known[value] = len(interned)
+                interned.append(value)
             table[n] = code
         return table[codes]
 
@@ -271,33 +276,46 @@ def _pylist(column: pa.ChunkedArray, rows: np.ndarray) -> list:
     return out
 
 
-def _times(reported: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _objects(values: list) -> np.ndarray:
+    """`values` as a 1-d array of objects (whatever they are)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _lists(frame: pd.DataFrame) -> dict[str, list]:
+    """The columns of a mentions frame as `MentionColumns.append` takes them: lists, missing values
+    (None, NaN, NA, NaT) as None."""
+    return {name: [None if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v) else v
+                   for v in frame[name].tolist()] for name in frame.columns}
+
+
+def _times(reported: list) -> tuple[np.ndarray, np.ndarray]:
     """Each report time as merge compares it (pandas' POSIX timestamp, a float) and as microseconds
-    since the epoch, UTC (what the tables hold)."""
+    since the epoch, UTC (what the tables hold), worked out once per distinct time."""
     from .merge import _ts
 
-    codes, uniques = pd.factorize(reported.astype(object))
+    codes, uniques = pd.factorize(_objects(reported))
     ts = np.array([_ts(u) for u in uniques], dtype=np.float64)[codes]
-    us = pd.to_datetime(reported, utc=True).astype("datetime64[us, UTC]").array.asi8
-    return ts, np.asarray(us, dtype=np.int64)
+    us = pd.to_datetime(pd.Series(uniques, dtype=object), utc=True).astype("datetime64[us, UTC]").array.asi8
+    return ts, np.asarray(us, dtype=np.int64)[codes]
 
 
-def _figures(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _figures(data: dict[str, list], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The figure columns, sparse: how many each row has, then their category numbers and values,
     row by row in category order."""
     rows, cats, values = [], [], []
-    for n, name in enumerate(schema.figure_categories()):
-        column = frame[name]
-        present = column.notna().to_numpy()
-        if present.any():
-            rows.append(np.flatnonzero(present))
-            cats.append(np.full(present.sum(), n, dtype=np.int8))
-            values.append(column[present].to_numpy(dtype=np.int64))
+    for k, name in enumerate(schema.figure_categories()):
+        present = [row for row, v in enumerate(data[name]) if v is not None]
+        if present:
+            rows.append(np.array(present, dtype=np.int64))
+            cats.append(np.full(len(present), k, dtype=np.int8))
+            values.append(np.array([data[name][row] for row in present], dtype=np.int64))
     if not rows:
-        return np.zeros(len(frame), dtype=np.int64), np.array([], dtype=np.int8), np.array([], dtype=np.int64)
+        return np.zeros(n, dtype=np.int64), np.array([], dtype=np.int8), np.array([], dtype=np.int64)
     row, cat, value = np.concatenate(rows), np.concatenate(cats), np.concatenate(values)
     order = np.lexsort((cat, row))
-    return np.bincount(row, minlength=len(frame)), cat[order], value[order]
+    return np.bincount(row, minlength=n), cat[order], value[order]
 
 
 def _empty_part() -> dict[str, object]:

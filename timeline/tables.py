@@ -71,22 +71,18 @@ def mentions_frame(mentions: list[Mention], items: list[Item]) -> pd.DataFrame:
     return df[[*names, *cats, *INTERNAL]]
 
 
-def stored_mentions_frame(rows: pa.Table, items: pa.Table,
-                        figures: list[list] | None = None) -> tuple[pd.DataFrame, list[list]]:
-    """`mentions_frame` of mentions from their rows in the state (`rows`, of `state.MENTION_SCHEMA`: those
-    of an earlier build's pages, or `state.mention_rows` of a batch) and their items' rows (`items`): the
-    same frame, values and all, without making a `Mention` of each. Also gives each mention's figures
-    (lists of `Figure`'s fields): `figures` when given (`state.mention_rows` has them), else read from
-    the rows' JSON."""
-    cats = schema.figure_categories()
-    names = [c for c in schema.table("mentions").names if c not in cats]
+def stored_mention_columns(rows: pa.Table, items: pa.Table,
+                           figures: list[list] | None = None) -> tuple[dict[str, list], list[list]]:
+    """What merge reads of mentions (the `mentions_frame` columns but event_id, as lists, missing
+    values None), from their rows in the state (`rows`, of `state.MENTION_SCHEMA`: those of an earlier
+    build's pages, or `state.mention_rows` of a batch) and their items' rows (`items`), without making
+    a `Mention` of each or a frame of them. Also gives each mention's figures (lists of `Figure`'s
+    fields): `figures` when given (`state.mention_rows` has them), else read from the rows' JSON."""
     if figures is None:
         figures = [[] if text == "[]" else json.loads(text) for text in rows.column("figures").to_pylist()]
-    if not rows.num_rows:
-        return pd.DataFrame(columns=[*schema.table("mentions").names, *INTERNAL]), figures
-    data = {c: rows.column(c).to_pylist() for c in names if c in MENTION_FIELDS}
+    data = {c: rows.column(c).to_pylist() for c in schema.table("mentions").names if c in MENTION_FIELDS}
     data["reported"] = state.unstamped(data["reported"])
-    counts = {cat: [None] * len(figures) for cat in cats}
+    counts = {cat: [None] * len(figures) for cat in schema.figure_categories()}
     for row, found in enumerate(figures):
         for f in reversed(found):     # the first figure of a category wins, as in Mention.figure_values()
             if f[0] in counts:
@@ -96,13 +92,7 @@ def stored_mentions_frame(rows: pa.Table, items: pa.Table,
     data["_window"] = rows.column("date_window").to_pylist()
     position = dict(zip(items.column("item_id").to_pylist(), items.column("position").to_pylist()))
     data["_position"] = [position.get(i, 0) for i in data["item_id"]]
-    df = pd.DataFrame(data, dtype=object)
-    for name in names:
-        if name not in MENTION_FIELDS:
-            df[name] = None
-    for cat in cats:
-        df[cat] = df[cat].astype("Int64")
-    return df[[*names, *cats, *INTERNAL]], figures
+    return data, figures
 
 
 def items_frame(items: list[Item]) -> pd.DataFrame:
@@ -247,20 +237,19 @@ class BuildTables:
         """Pages from their rows of the state's items and mentions (and the mentions' figures, when the
         caller has them as lists). `kept`: the rows were read from an earlier build's state, whose times
         are written again as this build writes them."""
-        frame, figures = stored_mentions_frame(mentions, items, figures)
-        frame.index = pd.RangeIndex(self.n_mentions, self.n_mentions + len(frame))
-        self.columns.append(frame)
-        rows, reported = frame.index.to_numpy(np.int64), frame["reported"].tolist()
+        data, figures = stored_mention_columns(mentions, items, figures)
+        self.columns.append(data)
+        rows, reported = np.arange(self.n_mentions, self.n_mentions + mentions.num_rows, dtype=np.int64), data["reported"]
         spilled = _arrow_rows(self.mentions.schema, mentions, {
-            ROW: rows, "reported": reported, **{cat: frame[cat].array for cat in schema.figure_categories()}})
+            ROW: rows, "reported": reported, **{cat: data[cat] for cat in schema.figure_categories()}})
         self.mentions.add(spilled.take(pc.sort_indices(spilled, [(k, "ascending") for k in schema.table("mentions").sort])))
-        self._add_figures(figures, frame["mention_id"].to_numpy(object), np.array(reported, object), rows)
+        self._add_figures(figures, np.array(data["mention_id"], object), np.array(reported, object), rows)
         self._add_items(items, kept)
         if kept:
             restamped = state.restamped(mentions.column("reported").to_pylist())   # (as `add` writes them)
             mentions = _arrow_rows(state.MENTION_SCHEMA, mentions, {"reported": restamped})
         self.extracted.add(mentions)
-        self.n_mentions += len(frame)
+        self.n_mentions += mentions.num_rows
 
     def _add_figures(self, figures: list[list], mention_ids: np.ndarray, reported: np.ndarray,
                      rows: np.ndarray) -> None:
