@@ -8,10 +8,12 @@ being stored and read back.
 """
 import json
 from dataclasses import replace
+from datetime import timedelta
 import shutil
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
@@ -30,7 +32,8 @@ def page(name: str) -> Path:
 
 
 def snapshot(out: Path) -> dict[str, bytes]:
-    files = [*TABLES, *(f".timeline/{f}" for f in ("items.parquet", "mentions.parquet", "links.parquet", "state.json"))]
+    files = [*TABLES, *(f".timeline/{f}" for f in ("items.parquet", "mentions.parquet", "links.parquet", "events.parquet",
+                                                   "state.json"))]
     return {f: (out / f).read_bytes() for f in files}
 
 
@@ -337,6 +340,59 @@ def test_adding_the_latest_page_compares_only_the_days_it_reaches(tmp_path, comp
     assert snapshot(tmp_path / "inc") == snapshot(tmp_path / "scratch")
 
 
+@pytest.fixture
+def worked_out(monkeypatch) -> list:
+    """The first report's date of each event the merge works out from its mentions (`merge._event`)."""
+    from timeline import merge
+    dates: list = []
+    event = merge._event
+
+    def counting(cluster):
+        dates.append(cluster.first["event_date"])
+        return event(cluster)
+
+    monkeypatch.setattr(merge, "_event", counting)
+    return dates
+
+
+def test_events_no_new_mention_can_join_are_the_earlier_builds(tmp_path, worked_out):
+    """Adding the latest page: the events begun more than the date window before its earliest day are
+    taken whole from the earlier build (its rows, its links), not worked out again; the files are
+    those from scratch."""
+    from timeline.merge import MAX_WINDOW
+    pipeline.build([gold_pages(tmp_path, LATEST)], tmp_path / "inc")
+    pipeline.build([GOLD_PAGES], tmp_path / "scratch")
+    scratch = pd.read_parquet(tmp_path / "scratch" / "mentions.parquet")
+    first_day = scratch[scratch.source == LATEST].event_date.min()
+    worked_out.clear()
+    report = pipeline.build([GOLD_PAGES / LATEST], tmp_path / "inc")
+    assert worked_out and min(worked_out) >= first_day - timedelta(days=MAX_WINDOW)
+    assert len(worked_out) < report.events / 2
+    assert snapshot(tmp_path / "inc") == snapshot(tmp_path / "scratch")
+
+
+@pytest.mark.parametrize("copy", ["none", "unreadable", "of other events"])
+def test_without_a_usable_copy_of_the_earlier_events_they_are_worked_out_again(tmp_path, worked_out, copy):
+    """A state with no copy of the events (written before it kept one), an unreadable one, or one whose
+    events the links do not name: the events are worked out from their mentions, with the same files."""
+    pipeline.build([gold_pages(tmp_path, LATEST)], tmp_path / "inc")
+    events = tmp_path / "inc" / ".timeline" / "events.parquet"
+    if copy == "none":
+        events.unlink()
+    elif copy == "unreadable":
+        events.write_bytes(b"PAR1 this is not Parquet")
+    else:
+        table = pq.read_table(events)
+        table = table.set_column(0, "event_id", pa.array([f"ev-{k:016x}" for k in range(table.num_rows)]))
+        pq.write_table(table, events)
+    pipeline.build([GOLD_PAGES], tmp_path / "scratch")
+    worked_out.clear()
+    report = pipeline.build([GOLD_PAGES / LATEST], tmp_path / "inc")
+    assert len(worked_out) == report.events
+    assert (report.merged_as_before > 0) == (copy != "of other events")   # (links that do not fit: all anew)
+    assert snapshot(tmp_path / "inc") == snapshot(tmp_path / "scratch")
+
+
 @pytest.mark.parametrize("change", ["a page backfilled", "a page read again, revised"])
 def test_taking_the_earlier_merge_gives_the_files_of_merging_everything_anew(tmp_path, monkeypatch, compared, change):
     """A page that reaches back into the middle of the archive: the days before it are taken from the
@@ -370,9 +426,12 @@ def test_taking_the_earlier_merge_gives_the_files_of_merging_everything_anew(tmp
     assert snapshot(outs[0]) == snapshot(outs[1])
 
 
-def test_links_that_do_not_fit_the_mentions_are_not_taken(tmp_path, monkeypatch):
-    """A state whose links name a mention of another event: every mention is merged anew, and the
+@pytest.mark.parametrize("misfit", ["names a mention of another event", "joins an event already finished"])
+def test_links_that_do_not_fit_the_mentions_are_not_taken(tmp_path, monkeypatch, misfit):
+    """A state whose links name a mention of another event, or have a mention join an event begun more
+    than the date window before it (which could take it no more): every mention is merged anew, and the
     files are those of merging anew."""
+    from timeline.merge import MAX_WINDOW
     outs = []
     for run in ("taken again", "anew"):
         if run == "anew":
@@ -381,9 +440,16 @@ def test_links_that_do_not_fit_the_mentions_are_not_taken(tmp_path, monkeypatch)
         pipeline.build([gold_pages(tmp_path / run, LATEST)], out)
         path = out / state.STATE_DIR / "links.parquet"
         links = pd.read_parquet(path)
-        joining = links.index[links.joined_to.notna()][0]
-        other_event = links.mention_id[links.event_id != links.event_id[joining]].iloc[0]
-        links.loc[joining, "joined_to"] = other_event
+        if misfit == "names a mention of another event":
+            joining = links.index[links.joined_to.notna()][0]
+            other_event = links.mention_id[links.event_id != links.event_id[joining]].iloc[0]
+            links.loc[joining, "joined_to"] = other_event
+        else:   # (both long before the new page's mentions, whose days are merged anew)
+            day = pd.read_parquet(out / "mentions.parquet").set_index("mention_id").event_date
+            first = links[links.joined_to.isna()].assign(day=lambda f: f.mention_id.map(day)).sort_values("day").iloc[0]
+            late = links.index[links.joined_to.notna() & (links.mention_id.map(day) - first.day
+                                                          > timedelta(days=MAX_WINDOW))][0]
+            links.loc[late, ["event_id", "joined_to"]] = [first.event_id, first.mention_id]
         links.to_parquet(path, index=False)
         report = pipeline.build([GOLD_PAGES / LATEST], out)
         assert report.merged_as_before == 0

@@ -82,3 +82,25 @@ def test_an_id_salted_across_groups_falls_back_to_one_merge(gold_mentions):
     ids = pd.Series([i for m in apart for i in m.events.column("event_id").to_pylist()])
     assert len(apart) == 2 and ids.duplicated().sum() == 1
     assert_same_merge(result, one)
+
+
+@pytest.mark.parametrize("grouping", ["at random", "by report time", "all reported at once, twice"])
+def test_the_first_report_of_events_taken_whole_is_the_one_the_scan_would_pick(gold_mentions, grouping):
+    """`_first_reports` (events taken whole from an earlier build) picks, per event, the mention
+    `_finished` picks: the least by report time, page, position, offset and id (the keys after the
+    report time decide among mentions reported at once; the id among copies of one mention)."""
+    frame = gold_mentions
+    if grouping == "all reported at once, twice":
+        frame = pd.concat([frame, frame.assign(mention_id=frame.mention_id + "-copy")], ignore_index=True)
+        frame["reported"] = frame.reported.iloc[0]
+    columns = MentionColumns.of(frame)
+    rows = np.random.default_rng(7).permutation(len(columns))
+    if grouping == "by report time":
+        event = np.unique(columns["ts"][rows], return_inverse=True)[1]
+    else:
+        event = rows % 11
+    n = int(event.max()) + 1
+    records = columns.records(rows)
+    expected = [min((r for r, e in zip(records, event) if e == k), key=merge._report_order)["mention_id"]
+                for k in range(n)]
+    assert merge._first_reports(columns, rows, event, n) == expected

@@ -210,7 +210,7 @@ class MentionColumns:
         if not self._n:
             return np.array([], dtype=np.int64)
         c = self.columns
-        source_rank = _ranks(self.values["source"])[c["source"]]
+        source_rank = string_ranks(self.values["source"])[c["source"]]
         _, mention_rank = np.unique(c["mention_id"], return_inverse=True)
         launched = [n for n, name in enumerate(schema.figure_categories()) if name in schema.downed_weapons()]
         tally = np.zeros(self._n, dtype=bool)
@@ -338,7 +338,7 @@ def _code_type(n: int) -> type:
     return np.int8 if n <= 2**7 else np.int16 if n <= 2**15 else np.int32
 
 
-def _ranks(values: list) -> np.ndarray:
+def string_ranks(values: list) -> np.ndarray:
     """The rank of each value in string order (None first)."""
     order = sorted(range(1, len(values)), key=values.__getitem__)
     ranks = np.zeros(len(values), dtype=np.int64)

@@ -21,14 +21,16 @@ from collections import Counter, deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from . import schema
-from .columns import MentionColumns
+from .columns import MentionColumns, string_ranks
 from .extract.actions import CASUALTY_FIGURES, FRONT_LINE_FIGURES, WEAPON_FIGURES
 from .extract.mention import NATIONAL_TALLY, SPOKEN
 from .extract.places import find_places, is_district
@@ -166,6 +168,7 @@ class Replay:
     before: int              # mentions dated before this day (an ordinal) are merged as before
     link: np.ndarray         # per mention: its row in `links` (-1: none)
     links: pa.Table          # joined_to, reason: the earlier build's links
+    events: Path | None = None   # the earlier build's events table (`_taken_whole` reads it)
 
     def take(self, rows: np.ndarray) -> "Replay":
         """The replay of the mentions at `rows` (with only their links: a part of a merge is sent
@@ -174,7 +177,7 @@ class Replay:
         found = at >= 0
         link = np.full(len(at), -1, dtype=np.int64)
         link[found] = np.arange(int(found.sum()))
-        return Replay(self.before, link, self.links.take(pa.array(at[found], pa.int64())))
+        return Replay(self.before, link, self.links.take(pa.array(at[found], pa.int64())), self.events)
 
     def links_of(self, rows: np.ndarray) -> list[tuple[str | None, str]]:
         """The (joined_to, reason) of each of `rows` (raises _NotReplayable when one has none)."""
@@ -221,6 +224,8 @@ def _scanned(columns: MentionColumns, earlier: Earlier, replay: Replay | None) -
     """The scan of `merge_columns`; the days before `replay.before` taken from the earlier build."""
     scan = _Scan(len(columns), earlier)
     order = columns.merge_order()
+    if replay is not None and replay.events is not None:
+        order = order[~_taken_whole(scan, columns, order, replay)]
     days = columns["day"][order]
     with _no_gc():
         for rows in np.split(order, np.flatnonzero(np.diff(days)) + 1) if len(order) else []:
@@ -238,6 +243,104 @@ def _scanned(columns: MentionColumns, earlier: Earlier, replay: Replay | None) -
                 scan.add(rec, link, compared)
         scan.finish()
     return scan.clusters()
+
+
+def _taken_whole(scan: "_Scan", columns: MentionColumns, order: np.ndarray, replay: Replay) -> np.ndarray:
+    """Put the events of the earlier build that no mention of this one can join into `scan` whole, as
+    `_Scan.add` and `_finished` would have, without reading their mentions as dicts or working the
+    events out again; returns which of the rows in `order` (the merge order) they took.
+
+    These are the events whose first report is dated more than MAX_WINDOW days before `replay.before`:
+    all their mentions are taken as before, and every one is finished before the first day worked out
+    anew. They are the scan's first events (events are finished in the order they are begun), each
+    with its mentions in merge order, and their rows are those of the earlier build's events table
+    (the same code made them from the same mentions). The links are checked as `_Scan._as_before`
+    checks them; what does not fit raises _NotReplayable."""
+    taken = np.zeros(len(order), dtype=bool)
+    day = columns["day"]
+    replayed = int(np.searchsorted(day[order], replay.before))   # (the order is by day first)
+    seq = order[:replayed]
+    codes = scan.earlier.codes[seq]
+    if not len(seq) or (codes < 0).any() or (replay.link[seq] < 0).any():
+        return taken       # (`links_of` raises for these, as the scan reaches them)
+    found, first = np.unique(codes, return_index=True)     # each event, and where its first report is
+    whole = day[seq[first]] < replay.before - MAX_WINDOW
+    if not whole.any():
+        return taken
+    found, first = found[whole], first[whole]
+    by_start = np.argsort(first)                  # events in the order begun
+    found, first = found[by_start], first[by_start]
+    number = np.full(int(codes.max()) + 1, -1, dtype=np.int64)
+    number[found] = np.arange(len(found))
+    mine = number[codes] >= 0
+    at = np.flatnonzero(mine)                     # positions in `seq` of the events' mentions
+    rows, event = seq[at], number[codes[at]]
+    links = replay.links.take(pa.array(replay.link[rows], pa.int64()))
+    joined_ids = links.column("joined_to").to_pylist()
+    reasons = links.column("reason").to_pylist()
+    starts = first[event] == at                   # each event's first report
+    if any((j is None) != s for j, s in zip(joined_ids, starts.tolist())) or \
+            any(r != FIRST_REPORT[1] for r, s in zip(reasons, starts.tolist()) if s):
+        raise _NotReplayable
+    if (day[rows] - day[seq[first]][event] > MAX_WINDOW).any():
+        raise _NotReplayable                      # (its event was finished before it came)
+    joined = np.full(len(rows), -1, dtype=np.int64)
+    joining = np.flatnonzero(~starts)
+    ids = columns["mention_id"][rows]
+    by_id = np.argsort(ids, kind="stable")
+    wanted = np.array([joined_ids[k].encode("utf-8") for k in joining.tolist()], dtype=bytes)
+    hit = np.minimum(np.searchsorted(ids[by_id], wanted), len(rows) - 1) if len(wanted) else joining
+    target = by_id[hit]
+    if (ids[target] != wanted).any() or (event[target] != event[joining]).any() or (target >= joining).any():
+        raise _NotReplayable                      # a mention its event has, read before it
+    joined[joining] = rows[target]
+    old = _earlier_events(replay.events, [scan.earlier.ids[c] for c in found.tolist()])
+    if old is None:
+        return np.zeros(len(order), dtype=bool)   # (unreadable here: the scan takes them one by one)
+    # as `_finished` leaves them, event by event, each event's mentions in the order they joined
+    finish = np.argsort(event, kind="stable")
+    rows, event, joined = rows[finish], event[finish], joined[finish]
+    scan.event_of[rows] = event
+    scan.joined[rows] = joined
+    scan.reason_of[rows] = [scan.reasons.setdefault(reasons[k], len(scan.reasons)) for k in finish.tolist()]
+    scan.order[:len(rows)] = rows
+    scan.done = len(rows)
+    scan.merged_as_before = len(rows)
+    counts = np.bincount(event, minlength=len(found))
+    scan.claims.extend(zip((-counts).tolist(), (scan.earlier.ids[c] for c in found.tolist()), range(len(found))))
+    scan.firsts.extend(_first_reports(columns, rows, event, len(found)))
+    scan.as_before.update(dict.fromkeys(found.tolist()))
+    scan.chunks.append(old)
+    taken[at] = True
+    return taken
+
+
+def _earlier_events(path: Path, ids: list[str]) -> pa.Table | None:
+    """The rows of the events with `ids` in the earlier build's events table at `path`, in that order,
+    as `_Scan` holds events (no event_id yet); None when the file cannot be read (a worker of a
+    cluster on another machine)."""
+    arrow = schema.table("events").arrow_schema()
+    strings = [f.name for f in arrow if f.type == pa.string() and f.name != "event_id"]
+    try:
+        table = pq.read_table(path, columns=arrow.names, read_dictionary=strings)   # (held briefly, compactly)
+    except (OSError, pa.ArrowException):
+        return None
+    row_of = {event_id: k for k, event_id in enumerate(table.column("event_id").to_pylist())}
+    if any(event_id not in row_of for event_id in ids):
+        raise _NotReplayable
+    taken = table.take(pa.array([row_of[event_id] for event_id in ids], pa.int64())).cast(arrow)
+    at = arrow.get_field_index("event_id")
+    return taken.set_column(at, arrow.field(at), pa.nulls(len(ids), pa.string()))
+
+
+def _first_reports(columns: MentionColumns, rows: np.ndarray, event: np.ndarray, n: int) -> list[str]:
+    """Each event's first report (`_report_order`), of mentions at `rows` grouped by `event` (0..n-1)."""
+    source = string_ranks(columns.values["source"])[columns["source"][rows]]
+    _, mention = np.unique(columns["mention_id"][rows], return_inverse=True)
+    ranked = np.lexsort((mention, columns["char_start"][rows], columns["_position"][rows], source,
+                         columns["ts"][rows], event))
+    starts = np.searchsorted(event[ranked], np.arange(n))
+    return [b.decode("utf-8") for b in columns["mention_id"][rows[ranked[starts]]].tolist()]
 
 
 def _prepare(rec: dict, idx, compared: bool = True) -> None:

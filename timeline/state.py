@@ -11,6 +11,8 @@ on, so that events keep their ids. Both are kept here as Parquet:
   `Mention` (its figures as JSON), with the item's place in its page;
 - `links.parquet`: mention_id, event_id, the mention it joined and why
   (read by `timeline inspect --event`);
+- `events.parquet`: a copy of the events table as written, from which the
+  next build takes the events it merges exactly as this one did (`merge.Replay`);
 - `state.json`: the state format, the version that wrote it, and a digest of
   the code and vocabularies that extracted the mentions (`extractor()`).
 
@@ -62,6 +64,7 @@ class Previous:
     links: pa.Table | None = None      # links.parquet (its reasons dictionary-encoded)
     extracted: "Paged | None" = None   # mentions.parquet, when this code extracted them
     changed: int | None = None         # the earliest day (an ordinal) of a mention this build adds or takes away
+    events: Path | None = None         # events.parquet, when the earlier build left one
 
     def sources(self) -> set[str]:
         return set() if self.items is None else set(self.items.pages)
@@ -138,7 +141,7 @@ class Previous:
             rows = (n - 1) - link.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
             rows[missing] = -1
             replay = Replay(np.iinfo(np.int32).max if self.changed is None else self.changed, rows,
-                            self.links.select(["joined_to", "reason"]).combine_chunks())
+                            self.links.select(["joined_to", "reason"]).combine_chunks(), self.events)
         return Earlier(codes, events.dictionary.to_pylist(), replay)
 
 
@@ -153,7 +156,9 @@ def load(out_dir: str | Path) -> Previous:
         return Previous()
     state, meta = opened
     links = _read(state, "links.parquet", LINK_COLUMNS, read_dictionary=["reason"])
-    return Previous(_paged(state, "items.parquet"), links, _extracted(state, meta))
+    events = state / "events.parquet"
+    return Previous(_paged(state, "items.parquet"), links, _extracted(state, meta),
+                    events=events if events.is_file() else None)
 
 
 def links(out_dir: str | Path) -> pd.DataFrame | None:

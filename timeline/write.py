@@ -68,11 +68,13 @@ def write_tables(frames: dict[str, Table], out_dir: str | Path,
         raise OutputError(f"{dataset}: exists and is not a dataset timeline wrote; move it away or use another --out")
     staged: list[tuple[Path, Path]] = []
     csvs: dict[str, Path] = {}
+    parquets: dict[str, Path] = {}
     try:
         for name, table in frames.items():
             if isinstance(table, pd.DataFrame):
                 table = _Frame(sort_table(schema.enforce(table, name), name), name)
             staged.append((_stage(out, table.write_parquet), out / f"{name}.parquet"))
+            parquets[name] = staged[-1][0]
             csvs[name] = _stage(out, table.write_csv)
             staged.append((csvs[name], out / f"{name}.csv"))
             if partition and name == PARTITIONED:
@@ -86,6 +88,9 @@ def write_tables(frames: dict[str, Table], out_dir: str | Path,
                     else table.write_parquet
                 staged.append((_stage(folder, write_state), folder / f"{name}.parquet"))
                 _release(table)
+            if STATE_EVENTS in parquets:    # a copy, as written: the next build takes its older events from it
+                staged.append((_stage(folder, lambda p: shutil.copyfile(parquets[STATE_EVENTS], p)),
+                               folder / f"{STATE_EVENTS}.parquet"))
             staged.append((_stage(folder, lambda p: p.write_text(state_meta(), encoding="utf-8")),
                            folder / "state.json"))
     except BaseException:
@@ -130,6 +135,7 @@ class _Frame:
 
 
 PARTITIONED = "events"                  # the table also written as a partitioned dataset, and its folder
+STATE_EVENTS = "events"                 # the table the state keeps a copy of (timeline.state)
 PARTITION_KEY = "month"                 # events/month=2025-06/
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"   # what Hive, Arrow and DuckDB read as a null key
 _PARTITION_DIR = re.compile(rf"{PARTITION_KEY}=(\d{{4}}-\d{{2}}|{NULL_PARTITION})")
