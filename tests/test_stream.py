@@ -150,9 +150,13 @@ def test_pieces_joined_in_place_are_the_pieces_concatenated(kind):
         whole = pa.array([None if v is None else v % 100 for v in values], pa.int64())
         whole = whole.cast(pa.int32()).view(kind) if kind == pa.date32() else whole.cast(kind)
     pieces = [whole.slice(0, 7), pa.chunked_array([whole.slice(7, 0), whole.slice(7, 100)]), whole.slice(107, 193)]
-    joined = write.joined(lambda: iter(pieces), kind, 300)
+    joined = write.joined(iter(pieces), kind, 300)
     assert joined.equals(whole) and joined.null_count == 60
-    assert write.joined(lambda: iter([whole.slice(10, 20).filter(pa.array([False] * 20))]), kind, 0).equals(whole.slice(0, 0))
+    if kind == pa.string():    # a bound of the characters' bytes above what they take: the same array
+        bytes_ = sum(len(v.encode()) for v in whole.to_pylist() if v)
+        for bound in (bytes_, bytes_ + 50):
+            assert write.joined(iter(pieces), kind, 300, bound).equals(whole)
+    assert write.joined(iter([whole.slice(10, 20).filter(pa.array([False] * 20))]), kind, 0).equals(whole.slice(0, 0))
 
 
 def test_arrow_allocates_with_the_system_allocator_unless_told_otherwise():
@@ -165,3 +169,18 @@ def test_arrow_allocates_with_the_system_allocator_unless_told_otherwise():
     assert subprocess.run([sys.executable, "-c", code], env=told, capture_output=True, text=True,
                           check=True).stdout.strip() == "mimalloc"
     memory.give_back()   # and giving freed memory back is safe to call at any time
+
+
+def test_a_spill_reads_back_any_rows_of_a_text_column_as_written(tmp_path):
+    """Rows across row groups (each group one batch), text with nulls and characters of several
+    bytes: one read of each group, into a buffer sized from the bytes counted as they were written."""
+    arrow = pa.schema([("sentence", pa.string()), ("n", pa.int64())])
+    spill = tables.Spill(tmp_path / "spill.parquet", arrow)
+    batches = [pa.table({"sentence": [None if k % 7 == 0 else f"Київ {k} – “{'x' * (k % 5)}”" for k in range(a, b)],
+                         "n": list(range(a, b))}, schema=arrow) for a, b in ((0, 40), (40, 41), (41, 100))]
+    for batch in batches:
+        spill.add(batch)
+    spill.close()
+    whole = pa.concat_tables(batches).column("sentence").combine_chunks()
+    for start, stop in ((0, 100), (3, 40), (39, 42), (40, 41), (55, 99), (7, 7)):
+        assert spill.column("sentence", start, stop).equals(whole.slice(start, stop - start)), (start, stop)

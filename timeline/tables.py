@@ -140,6 +140,8 @@ class Spill:
         self.writer: pq.ParquetWriter | None = pq.ParquetWriter(
             path, arrow, compression="none", use_dictionary=False, write_statistics=False)
         self.starts = [0]     # the first row of each row group, and the number of rows
+        # per text column, the bytes of its characters before each row group, and in all
+        self.text = {f.name: [0] for f in arrow if pa.types.is_string(f.type)}
         self._reader: pq.ParquetFile | None = None
 
     @property
@@ -150,6 +152,8 @@ class Spill:
         if len(rows):
             self.writer.write_table(rows)
             self.starts.append(self.starts[-1] + len(rows))
+            for name, sizes in self.text.items():
+                sizes.append(sizes[-1] + (pc.sum(pc.binary_length(rows.column(name))).as_py() or 0))
 
     def close(self) -> None:
         if self.writer is not None:
@@ -171,7 +175,11 @@ class Spill:
     def column(self, name: str, start: int = 0, stop: int | None = None) -> pa.Array:
         """Rows start:stop of one column, as one array."""
         stop = self.rows if stop is None else stop
-        return write.joined(lambda: self.pieces(name, start, stop), self.schema.field(name).type, max(stop - start, 0))
+        bound = None
+        if name in self.text and stop > start:     # the characters of the row groups it reads
+            groups = [group for group, _, _ in state.row_groups(self.starts, start, stop)]
+            bound = self.text[name][groups[-1] + 1] - self.text[name][groups[0]]
+        return write.joined(self.pieces(name, start, stop), self.schema.field(name).type, max(stop - start, 0), bound)
 
     def batches(self) -> Iterator[pa.Table]:
         """The rows, a row group at a time."""

@@ -294,20 +294,25 @@ def _one_piece(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     return values
 
 
-def joined(pieces: Callable[[], Iterable[pa.Array]], kind: pa.DataType, rows: int) -> pa.Array:
-    """One array of the `rows` values of the pieces `pieces()` gives (it is called twice for strings:
-    once to size the result). Built in place, so memory holds the result and one piece, where
-    `pa.concat_arrays` would also hold every piece: for a large table's text column, the difference
-    between its size and twice its size. Strings and fixed-width types (dates, times, numbers)."""
+def joined(pieces: Iterable[pa.Array | pa.ChunkedArray], kind: pa.DataType, rows: int,
+           bound: int | None = None) -> pa.Array:
+    """One array of the `rows` values of `pieces`, read once. Built in place, so memory holds the
+    result and one piece, where `pa.concat_arrays` would also hold every piece: for a large table's
+    text column, the difference between its size and twice its size. Strings and fixed-width types
+    (dates, times, numbers). For strings, `bound` is at least the bytes of their characters (a
+    piece's bytes are known before it is read: `Spill` counts them as it writes)."""
     if not (pa.types.is_string(kind) or (kind.bit_width % 8 == 0 and not pa.types.is_boolean(kind))):
-        chunks = list(_chunks(pieces()))
+        chunks = list(_chunks(pieces))
         return pa.concat_arrays(chunks).cast(kind) if chunks else pa.array([], kind)
+    if pa.types.is_string(kind) and bound is None:
+        pieces = list(pieces)        # (sized first: held)
+        bound = sum(_span(chunk)[1] - _span(chunk)[0] for chunk in _chunks(pieces))
     valid = np.ones(rows, dtype=bool)
     row = 0
     if pa.types.is_string(kind):
-        data = np.empty(sum(_span(chunk)[1] - _span(chunk)[0] for chunk in _chunks(pieces())), dtype=np.uint8)
+        data = np.empty(bound, dtype=np.uint8)
         offsets = np.zeros(rows + 1, dtype=np.int32)
-        for chunk in _chunks(pieces()):
+        for chunk in _chunks(pieces):
             n, (lo, hi) = len(chunk), _span(chunk)
             bounds = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset:chunk.offset + n + 1]
             start = offsets[row]
@@ -315,11 +320,11 @@ def joined(pieces: Callable[[], Iterable[pa.Array]], kind: pa.DataType, rows: in
                 data[start:start + hi - lo] = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[lo:hi]
             offsets[row + 1:row + n + 1] = bounds[1:] - lo + start
             row = _valid(chunk, valid, row)
-        buffers = [pa.py_buffer(offsets), pa.py_buffer(data)]
+        buffers = [pa.py_buffer(offsets), pa.py_buffer(data[:offsets[row]])]
     else:
         width = kind.bit_width // 8
         values = np.empty(rows * width, dtype=np.uint8)
-        for chunk in _chunks(pieces()):
+        for chunk in _chunks(pieces):
             n = len(chunk)
             values[row * width:(row + n) * width] = \
                 np.frombuffer(chunk.buffers()[1], dtype=np.uint8)[chunk.offset * width:(chunk.offset + n) * width]
