@@ -426,11 +426,12 @@ def test_taking_the_earlier_merge_gives_the_files_of_merging_everything_anew(tmp
     assert snapshot(outs[0]) == snapshot(outs[1])
 
 
-@pytest.mark.parametrize("misfit", ["names a mention of another event", "joins an event already finished"])
+@pytest.mark.parametrize("misfit", ["names a mention of another event", "joins an event already finished",
+                                    "begins an event for another reason"])
 def test_links_that_do_not_fit_the_mentions_are_not_taken(tmp_path, monkeypatch, misfit):
-    """A state whose links name a mention of another event, or have a mention join an event begun more
-    than the date window before it (which could take it no more): every mention is merged anew, and the
-    files are those of merging anew."""
+    """A state whose links name a mention of another event, have a mention join an event begun more
+    than the date window before it (which could take it no more), or begin an event for a reason other
+    than a first report: every mention is merged anew, and the files are those of merging anew."""
     from timeline.merge import MAX_WINDOW
     outs = []
     for run in ("taken again", "anew"):
@@ -444,6 +445,8 @@ def test_links_that_do_not_fit_the_mentions_are_not_taken(tmp_path, monkeypatch,
             joining = links.index[links.joined_to.notna()][0]
             other_event = links.mention_id[links.event_id != links.event_id[joining]].iloc[0]
             links.loc[joining, "joined_to"] = other_event
+        elif misfit == "begins an event for another reason":
+            links.loc[links.index[links.joined_to.isna()][0], "reason"] = "same type ASSAULT"
         else:   # (both long before the new page's mentions, whose days are merged anew)
             day = pd.read_parquet(out / "mentions.parquet").set_index("mention_id").event_date
             first = links[links.joined_to.isna()].assign(day=lambda f: f.mention_id.map(day)).sort_values("day").iloc[0]

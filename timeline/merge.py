@@ -27,6 +27,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import schema
@@ -41,6 +42,7 @@ from .vocab import load_csv, load_lines
 STATEMENTS = SPOKEN - {"AGREE"}
 NEAR_DUPLICATE = 0.8      # token Jaccard similarity above which two sentences report the same thing
 MAX_WINDOW = 2            # days: the widest date window a block is searched over
+JOINED_AT_ONCE = 65_536   # links of the events taken whole (`_taken_whole`) read as strings at a time
 _TOKEN = re.compile(r"[a-z0-9]+")
 LINK_COLUMNS = ["mention_id", "event_id", "joined_to", "reason"]  # how each mention joined its event
 
@@ -276,11 +278,15 @@ def _taken_whole(scan: "_Scan", columns: MentionColumns, order: np.ndarray, repl
     at = np.flatnonzero(mine)                     # positions in `seq` of the events' mentions
     rows, event = seq[at], number[codes[at]]
     links = replay.links.take(pa.array(replay.link[rows], pa.int64()))
-    joined_ids = links.column("joined_to").to_pylist()
-    reasons = links.column("reason").to_pylist()
+    reason = links.column("reason").combine_chunks()
+    if not pa.types.is_dictionary(reason.type):
+        reason = reason.dictionary_encode()
+    why = reason.indices.to_numpy(zero_copy_only=False)      # (not a string a mention: a large build has millions)
+    whys = reason.dictionary.to_pylist()
     starts = first[event] == at                   # each event's first report
-    if any((j is None) != s for j, s in zip(joined_ids, starts.tolist())) or \
-            any(r != FIRST_REPORT[1] for r, s in zip(reasons, starts.tolist()) if s):
+    first_report = whys.index(FIRST_REPORT[1]) if FIRST_REPORT[1] in whys else -1
+    if (links.column("joined_to").is_null().to_numpy(zero_copy_only=False) != starts).any() or \
+            (why[starts] != first_report).any():
         raise _NotReplayable
     if (day[rows] - day[seq[first]][event] > MAX_WINDOW).any():
         raise _NotReplayable                      # (its event was finished before it came)
@@ -288,12 +294,14 @@ def _taken_whole(scan: "_Scan", columns: MentionColumns, order: np.ndarray, repl
     joining = np.flatnonzero(~starts)
     ids = columns["mention_id"][rows]
     by_id = np.argsort(ids, kind="stable")
-    wanted = np.array([joined_ids[k].encode("utf-8") for k in joining.tolist()], dtype=bytes)
-    hit = np.minimum(np.searchsorted(ids[by_id], wanted), len(rows) - 1) if len(wanted) else joining
-    target = by_id[hit]
-    if (ids[target] != wanted).any() or (event[target] != event[joining]).any() or (target >= joining).any():
-        raise _NotReplayable                      # a mention its event has, read before it
-    joined[joining] = rows[target]
+    for lo in range(0, len(joining), JOINED_AT_ONCE):
+        part = joining[lo:lo + JOINED_AT_ONCE]
+        wanted = np.array([s.encode("utf-8") for s in links.column("joined_to").take(pa.array(part)).to_pylist()],
+                          dtype=bytes)
+        target = by_id[np.minimum(np.searchsorted(ids[by_id], wanted), len(rows) - 1)]
+        if (ids[target] != wanted).any() or (event[target] != event[part]).any() or (target >= part).any():
+            raise _NotReplayable                  # a mention its event has, read before it
+        joined[part] = rows[target]
     old = _earlier_events(replay.events, [scan.earlier.ids[c] for c in found.tolist()])
     if old is None:
         return np.zeros(len(order), dtype=bool)   # (unreadable here: the scan takes them one by one)
@@ -302,7 +310,12 @@ def _taken_whole(scan: "_Scan", columns: MentionColumns, order: np.ndarray, repl
     rows, event, joined = rows[finish], event[finish], joined[finish]
     scan.event_of[rows] = event
     scan.joined[rows] = joined
-    scan.reason_of[rows] = [scan.reasons.setdefault(reasons[k], len(scan.reasons)) for k in finish.tolist()]
+    why = why[finish]
+    number = np.zeros(len(whys), dtype=np.int32)    # the reasons numbered as they come, as `_finished` does
+    seen, at_first = np.unique(why, return_index=True)
+    for k in seen[np.argsort(at_first)].tolist():
+        number[k] = scan.reasons.setdefault(whys[k], len(scan.reasons))
+    scan.reason_of[rows] = number[why]
     scan.order[:len(rows)] = rows
     scan.done = len(rows)
     scan.merged_as_before = len(rows)
@@ -319,18 +332,24 @@ def _earlier_events(path: Path, ids: list[str]) -> pa.Table | None:
     """The rows of the events with `ids` in the earlier build's events table at `path`, in that order,
     as `_Scan` holds events (no event_id yet); None when the file cannot be read (a worker of a
     cluster on another machine)."""
-    arrow = schema.table("events").arrow_schema()
+    arrow = _events_schema()
     strings = [f.name for f in arrow if f.type == pa.string() and f.name != "event_id"]
     try:
         table = pq.read_table(path, columns=arrow.names, read_dictionary=strings)   # (held briefly, compactly)
     except (OSError, pa.ArrowException):
         return None
-    row_of = {event_id: k for k, event_id in enumerate(table.column("event_id").to_pylist())}
-    if any(event_id not in row_of for event_id in ids):
+    at = pc.index_in(pa.array(ids, pa.string()), value_set=table.column("event_id"))
+    if at.null_count:
         raise _NotReplayable
-    taken = table.take(pa.array([row_of[event_id] for event_id in ids], pa.int64())).cast(arrow)
+    taken = table.take(at).cast(arrow)
     at = arrow.get_field_index("event_id")
     return taken.set_column(at, arrow.field(at), pa.nulls(len(ids), pa.string()))
+
+
+@lru_cache(maxsize=None)
+def _events_schema() -> pa.Schema:
+    """The schema of the events `_Scan` holds, as `events_table` makes them (pandas metadata included)."""
+    return events_table(schema.empty("events")).schema
 
 
 def _first_reports(columns: MentionColumns, rows: np.ndarray, event: np.ndarray, n: int) -> list[str]:
