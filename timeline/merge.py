@@ -277,55 +277,69 @@ def _taken_whole(scan: "_Scan", columns: MentionColumns, order: np.ndarray, repl
     mine = number[codes] >= 0
     at = np.flatnonzero(mine)                     # positions in `seq` of the events' mentions
     rows, event = seq[at], number[codes[at]]
-    links = replay.links.take(pa.array(replay.link[rows], pa.int64()))
-    reason = links.column("reason").combine_chunks()
-    if not pa.types.is_dictionary(reason.type):
-        reason = reason.dictionary_encode()
-    why = reason.indices.to_numpy(zero_copy_only=False)      # (not a string a mention: a large build has millions)
-    whys = reason.dictionary.to_pylist()
-    starts = first[event] == at                   # each event's first report
-    first_report = whys.index(FIRST_REPORT[1]) if FIRST_REPORT[1] in whys else -1
-    if (links.column("joined_to").is_null().to_numpy(zero_copy_only=False) != starts).any() or \
-            (why[starts] != first_report).any():
-        raise _NotReplayable
-    if (day[rows] - day[seq[first]][event] > MAX_WINDOW).any():
-        raise _NotReplayable                      # (its event was finished before it came)
-    joined = np.full(len(rows), -1, dtype=np.int64)
-    joining = np.flatnonzero(~starts)
-    ids = columns["mention_id"][rows]
-    by_id = np.argsort(ids, kind="stable")
-    for lo in range(0, len(joining), JOINED_AT_ONCE):
-        part = joining[lo:lo + JOINED_AT_ONCE]
-        wanted = np.array([s.encode("utf-8") for s in links.column("joined_to").take(pa.array(part)).to_pylist()],
-                          dtype=bytes)
-        target = by_id[np.minimum(np.searchsorted(ids[by_id], wanted), len(rows) - 1)]
-        if (ids[target] != wanted).any() or (event[target] != event[part]).any() or (target >= part).any():
-            raise _NotReplayable                  # a mention its event has, read before it
-        joined[part] = rows[target]
+    joined, why, whys, by_id = _checked_links(columns, replay, rows, event, first[event] == at,
+                                              day[seq[first]][event])
     old = _earlier_events(replay.events, [scan.earlier.ids[c] for c in found.tolist()])
     if old is None:
         return np.zeros(len(order), dtype=bool)   # (unreadable here: the scan takes them one by one)
+    firsts = _first_reports(columns, rows, event, len(found), by_id)
     # as `_finished` leaves them, event by event, each event's mentions in the order they joined
     finish = np.argsort(event, kind="stable")
     rows, event, joined = rows[finish], event[finish], joined[finish]
     scan.event_of[rows] = event
     scan.joined[rows] = joined
     why = why[finish]
-    number = np.zeros(len(whys), dtype=np.int32)    # the reasons numbered as they come, as `_finished` does
+    reason_of = np.zeros(len(whys), dtype=np.int32)    # the reasons numbered as they come, as `_finished` does
     seen, at_first = np.unique(why, return_index=True)
     for k in seen[np.argsort(at_first)].tolist():
-        number[k] = scan.reasons.setdefault(whys[k], len(scan.reasons))
-    scan.reason_of[rows] = number[why]
+        reason_of[k] = scan.reasons.setdefault(whys[k], len(scan.reasons))
+    scan.reason_of[rows] = reason_of[why]
     scan.order[:len(rows)] = rows
     scan.done = len(rows)
     scan.merged_as_before = len(rows)
     counts = np.bincount(event, minlength=len(found))
     scan.claims.extend(zip((-counts).tolist(), (scan.earlier.ids[c] for c in found.tolist()), range(len(found))))
-    scan.firsts.extend(_first_reports(columns, rows, event, len(found)))
+    scan.firsts.extend(firsts)
     scan.as_before.update(dict.fromkeys(found.tolist()))
     scan.chunks.append(old)
     taken[at] = True
     return taken
+
+
+def _checked_links(columns: MentionColumns, replay: Replay, rows: np.ndarray, event: np.ndarray,
+                   starts: np.ndarray, began: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
+    """The earlier links of the mentions at `rows` (in merge order) of events taken whole (`event`;
+    `starts`: each event's first report; `began`: the day its event began), checked as
+    `_Scan._as_before` checks them: a first report begins its event, and every other mention joins a
+    mention of its event read before it, within MAX_WINDOW days of the event's first report (else
+    _NotReplayable). Returns the row each joined (-1: none), each one's reason as a code into the
+    reasons (also returned), and their order by mention id."""
+    link = replay.link[rows]          # (links are read by row numbers: a copy of millions would be held)
+    reason = replay.links.column("reason").combine_chunks()
+    if not pa.types.is_dictionary(reason.type):
+        reason = reason.dictionary_encode()
+    why = reason.indices.to_numpy(zero_copy_only=False)[link]      # (codes: a large build has millions)
+    whys = reason.dictionary.to_pylist()
+    first_report = whys.index(FIRST_REPORT[1]) if FIRST_REPORT[1] in whys else -1
+    joined_to = replay.links.column("joined_to")
+    if (joined_to.is_null().to_numpy(zero_copy_only=False)[link] != starts).any() or \
+            (why[starts] != first_report).any():
+        raise _NotReplayable
+    if (columns["day"][rows] - began > MAX_WINDOW).any():
+        raise _NotReplayable                      # (its event was finished before it came)
+    joined = np.full(len(rows), -1, dtype=np.int64)
+    joining = np.flatnonzero(~starts)
+    by_id = np.argsort(columns["mention_id"][rows], kind="stable")
+    ids = columns["mention_id"][rows[by_id]]      # (sorted)
+    for lo in range(0, len(joining), JOINED_AT_ONCE):
+        part = joining[lo:lo + JOINED_AT_ONCE]
+        wanted = np.array([s.encode("utf-8") for s in joined_to.take(pa.array(link[part])).to_pylist()], dtype=bytes)
+        found_at = np.minimum(np.searchsorted(ids, wanted), len(rows) - 1)
+        target = by_id[found_at]
+        if (ids[found_at] != wanted).any() or (event[target] != event[part]).any() or (target >= part).any():
+            raise _NotReplayable                  # a mention its event has, read before it
+        joined[part] = rows[target]
+    return joined, why, whys, by_id
 
 
 def _earlier_events(path: Path, ids: list[str]) -> pa.Table | None:
@@ -338,10 +352,10 @@ def _earlier_events(path: Path, ids: list[str]) -> pa.Table | None:
         table = pq.read_table(path, columns=arrow.names, read_dictionary=strings)   # (held briefly, compactly)
     except (OSError, pa.ArrowException):
         return None
-    at = pc.index_in(pa.array(ids, pa.string()), value_set=table.column("event_id"))
-    if at.null_count:
+    rows = pc.index_in(pa.array(ids, pa.string()), value_set=table.column("event_id"))
+    if rows.null_count:
         raise _NotReplayable
-    taken = table.take(at).cast(arrow)
+    taken = table.take(rows).cast(arrow)
     at = arrow.get_field_index("event_id")
     return taken.set_column(at, arrow.field(at), pa.nulls(len(ids), pa.string()))
 
@@ -352,10 +366,15 @@ def _events_schema() -> pa.Schema:
     return events_table(schema.empty("events")).schema
 
 
-def _first_reports(columns: MentionColumns, rows: np.ndarray, event: np.ndarray, n: int) -> list[str]:
-    """Each event's first report (`_report_order`), of mentions at `rows` grouped by `event` (0..n-1)."""
+def _first_reports(columns: MentionColumns, rows: np.ndarray, event: np.ndarray, n: int,
+                   by_id: np.ndarray | None = None) -> list[str]:
+    """Each event's first report (`_report_order`), of mentions at `rows` grouped by `event` (0..n-1);
+    `by_id` orders them by id (worked out when not given)."""
+    if by_id is None:
+        by_id = np.argsort(columns["mention_id"][rows], kind="stable")
+    mention = np.empty(len(rows), dtype=np.int64)     # each one's rank by id
+    mention[by_id] = np.arange(len(rows))
     source = string_ranks(columns.values["source"])[columns["source"][rows]]
-    _, mention = np.unique(columns["mention_id"][rows], return_inverse=True)
     ranked = np.lexsort((mention, columns["char_start"][rows], columns["_position"][rows], source,
                          columns["ts"][rows], event))
     starts = np.searchsorted(event[ranked], np.arange(n))
