@@ -281,7 +281,7 @@ def _taken_whole(scan: "_Scan", columns: MentionColumns, order: np.ndarray, repl
                                               day[seq[first]][event])
     old = _earlier_events(replay.events, [scan.earlier.ids[c] for c in found.tolist()])
     if old is None:
-        return np.zeros(len(order), dtype=bool)   # (unreadable here: the scan takes them one by one)
+        return taken       # (unreadable here: the scan takes them one by one)
     firsts = _first_reports(columns, rows, event, len(found), by_id)
     # as `_finished` leaves them, event by event, each event's mentions in the order they joined
     finish = np.argsort(event, kind="stable")
@@ -463,7 +463,7 @@ class _Scan:
         before and never `compared` are not worked out (its event then holds None for them)."""
         key = _block_key(rec)
         block = self.blocks.setdefault(key, deque())
-        tokens = _tokens(rec["sentence"]) if compared or before is None else None
+        tokens = _tokens(rec["sentence"]) if compared else None
         if before is not None:
             target, link = self._as_before(rec, before)
             self.merged_as_before += 1
