@@ -2,7 +2,8 @@
 
     python bench/bench.py                        # 10k, 100k and 1M items (make bench)
     python bench/bench.py 10000 100000           # other sizes (make bench SIZES="10000 100000")
-    python bench/bench.py --json out.json --seed 7 --startup-runs 5 [--jobs N]
+    python bench/bench.py --json out.json --seed 7 --startup-runs 5 --real-runs 5 [--jobs N]
+    python bench/bench.py --real-only            # extraction on real text only (seconds)
 
 For each size, a synthetic corpus (bench/corpus.py: all six page layouts, ~80 words an
 item) is built by the real pipeline in a fresh process of its own, so the peak memory
@@ -26,6 +27,13 @@ corpus build's; "add a page MB" is the process's peak after the added page (in t
 
 Start-up is the wall time of `timeline build data/raw --out TMP` in a new process on a warm
 venv (after one untimed run), the median of --startup-runs.
+
+"Real text" is extraction alone on real live-blog text, which the synthetic posts only imitate:
+the gold pages of tests/gold/pages and, when this checkout has ../shared/seeds beside it, the seed
+scrapes. Each of --real-runs new processes first extracts data/raw (untimed: vocabularies,
+gazetteer and dateparser loaded), then times extracting the sample's items once; the median is
+reported in items/s, words/s and posts of ~80 words a second, which is what the synthetic
+corpus's items are and what the extraction target counts.
 
 Prints a markdown table and writes everything, with the machine it ran on, to --json.
 """
@@ -51,6 +59,9 @@ ROOT = HERE.parent
 CACHE = HERE / ".corpus"
 SIZES = (10_000, 100_000, 1_000_000)
 STAGES = ("read", "split", "extract", "merge", "write")
+REAL_WARMUP = ROOT / "data" / "raw"
+REAL_TEXT = (ROOT / "tests" / "gold" / "pages", ROOT.parent / "shared" / "seeds")
+POST_WORDS = 80            # an item of the synthetic corpus, and of the extraction target
 
 
 # ---------------------------------------------------------------- corpora
@@ -184,6 +195,56 @@ def startup(runs: int) -> dict:
             "max_s": round(max(times), 3), "exit_codes": sorted(codes)}
 
 
+# ---------------------------------------------------------------- extraction on real text
+
+def real_text_once(sample: list[Path], warmup: Path = REAL_WARMUP) -> dict:
+    """Extract `warmup`'s items (untimed), then time extracting the items of `sample` once."""
+    from timeline import pipeline
+    from timeline.extract.mention import extract_item
+
+    for item in pipeline.read_items([warmup], strict=True)[0]:
+        extract_item(item)
+    items = pipeline.read_items(sample, strict=True)[0]
+    start = time.perf_counter()
+    mentions = sum(len(extract_item(item)) for item in items)
+    seconds = time.perf_counter() - start
+    return {"items": len(items), "words": sum(len(item.text.split()) for item in items), "mentions": mentions,
+            "seconds": seconds}
+
+
+def real_text(runs: int, sample: list[Path] | None = None) -> dict | None:
+    """The median of `runs` new processes' `real_text_once` (None when the sample has no folder here)."""
+    sample = [folder for folder in (REAL_TEXT if sample is None else sample) if folder.is_dir()]
+    if not sample or runs < 1:
+        return None
+    done = []
+    for _ in range(runs):
+        proc = subprocess.run([sys.executable, __file__, "--real", *map(str, sample)], capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"extracting the real-text sample failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
+        done.append(json.loads(proc.stdout.splitlines()[-1]))
+    seconds = statistics.median(d["seconds"] for d in done)
+    first = done[0]
+    return {"folders": [str(f) for f in sample], "runs": runs, "items": first["items"], "words": first["words"],
+            "mentions": first["mentions"], "median_s": round(seconds, 4),
+            "min_s": round(min(d["seconds"] for d in done), 4), "max_s": round(max(d["seconds"] for d in done), 4),
+            "items_per_s": round(first["items"] / seconds), "words_per_s": round(first["words"] / seconds),
+            "posts_per_s": round(first["words"] / seconds / POST_WORDS)}
+
+
+def real_text_line(real: dict, results: list[dict]) -> str:
+    """One sentence: extraction on real text, against the synthetic corpus's extraction per word."""
+    line = (f"real text: extracting {real['items']:,} items ({real['words']:,} words, {real['mentions']:,} mentions) "
+            f"took {real['median_s']:.3f} s (median of {real['runs']}): {real['items_per_s']:,} items/s, "
+            f"{real['words_per_s']:,} words/s, {real['posts_per_s']:,} posts of {POST_WORDS} words/s")
+    synthetic = [r for r in results if r["stage_s"].get("extract")]
+    if synthetic:
+        r = synthetic[-1]
+        words = r["corpus"]["words_per_item"] * r["items"] / r["stage_s"]["extract"]
+        line += f" (the synthetic {r['items']:,}: {words:,.0f} words/s)"
+    return line
+
+
 # ---------------------------------------------------------------- report
 
 def machine() -> dict:
@@ -226,17 +287,28 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["--one"]:
         print(json.dumps(run_one(Path(argv[1]), Path(argv[2]), int(argv[3]) if len(argv) > 3 else None)))
         return 0
+    if argv[:1] == ["--real"]:
+        print(json.dumps(real_text_once([Path(a) for a in argv[1:]])))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=list(SIZES), help="corpus sizes in items")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--startup-runs", type=int, default=5)
+    parser.add_argument("--real-runs", type=int, default=5,
+                        help="processes timing extraction on the real-text sample (0: not measured)")
+    parser.add_argument("--real-only", action="store_true", help="measure extraction on real text only")
     parser.add_argument("--jobs", type=int, help="pass --jobs to the builds (if the pipeline has it)")
     parser.add_argument("--json", type=Path, default=HERE / "results.json", help="where to write the results")
     args = parser.parse_args(argv)
+    if args.real_only:
+        real = real_text(max(args.real_runs, 1))
+        print(real_text_line(real, []) if real else "real text: none of the sample's folders is here")
+        return 0 if real else 1
     up = startup(args.startup_runs)
     print(f"start-up: `timeline build data/raw` median {up['median_s']:.2f} s wall over {up['runs']} runs "
           f"(min {up['min_s']:.2f}, max {up['max_s']:.2f}; exit {up['exit_codes']})", flush=True)
     report = {"machine": machine(), "seed": args.seed, "jobs": args.jobs or 1, "startup": up, "sizes": []}
+    report["real_text"] = real_text(args.real_runs)
     for n in args.sizes:
         try:
             r = measure(n, args.seed, args.jobs)
@@ -250,6 +322,8 @@ def main(argv: list[str]) -> int:
               f"peak {r['peak_rss_mb']:,} MB", file=sys.stderr, flush=True)
     args.json.write_text(json.dumps(report, indent=1) + "\n")
     print(table(report["sizes"]))
+    if report["real_text"] is not None:
+        print("\n" + real_text_line(report["real_text"], report["sizes"]))
     print(f"\n(written to {args.json})")
     return 1 if "failed" in report else 0
 

@@ -1,6 +1,8 @@
 """Shared fixtures for the read and split tests."""
 from __future__ import annotations
 
+import importlib.util
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -10,6 +12,16 @@ from timeline.models import Document
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def load_bench_module(name: str):
+    """bench/NAME.py imported as the module bench_NAME (bench/ holds scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module          # dataclasses look their module up while it loads
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture

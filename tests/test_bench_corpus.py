@@ -6,32 +6,20 @@ sentences the extractor no longer reads, so the generator cannot rot unnoticed.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import string
-import sys
 from collections import defaultdict
 from datetime import date, datetime, timezone
-from pathlib import Path
 
 import pytest
 
+from conftest import load_bench_module
 from timeline import pipeline, split, write
 from timeline.models import Document
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
 ITEMS = 60
 
-
-def _load_corpus_module():
-    spec = importlib.util.spec_from_file_location("bench_corpus", BENCH / "corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module          # dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _load_corpus_module()
+corpus = load_bench_module("corpus")
 
 
 @pytest.fixture(scope="module")
