@@ -278,3 +278,42 @@ def test_random_text_never_crashes():
         text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 25)))
         resolve_date(text, anchor)
         find_dates(text, anchor)
+
+
+# dateparser reads absolute phrases from one base date (dates.PARSE_BASE), so that each phrase is parsed
+# once a build. That is only right if the base changes nothing we read: these bases lie around leap days,
+# the turn of a year and the years of the war.
+BASES = (dt.date(2022, 2, 24), dt.date(2023, 2, 28), dt.date(2024, 2, 10), dt.date(2024, 2, 29),
+         dt.date(2024, 3, 1), dt.date(2025, 12, 31), dt.date(2026, 1, 1))
+
+
+def _month_day(day: dt.date | None):
+    return None if day is None else (day.month, day.day)
+
+
+@pytest.mark.parametrize("month", dates.MONTHS)
+def test_the_day_and_month_dateparser_reads_in_a_phrase_without_a_year_do_not_depend_on_the_base(month):
+    for day in range(1, 32):               # the {day} slot's numbers; "31 April" is no date from any base
+        phrase = f"{day} {month}"
+        want = _month_day(dates._parse_absolute(phrase, ("day", "month")))
+        assert want in (None, (dates.MONTHS.index(month) + 1, day))
+        assert [_month_day(dates._dateparser(phrase, ("day", "month"), base)) for base in BASES] == \
+            [want] * len(BASES), phrase
+
+
+@pytest.mark.parametrize("year", [1999, 2024, 2025, 2030])
+def test_a_phrase_with_a_year_is_the_same_date_from_any_base(year):
+    phrases = [(f"{month} {year}", ("month", "year")) for month in dates.MONTHS]
+    phrases += [(f"{day} {month} {year}", ("day", "month", "year")) for month in dates.MONTHS for day in (1, 29, 30, 31)]
+    phrases += [(f"{year}-{m:02d}-{day:02d}", ("day", "month", "year")) for m in range(1, 13) for day in (1, 29, 30, 31)]
+    for phrase, parts in phrases:
+        want = dates._parse_absolute(phrase, parts)
+        assert [dates._dateparser(phrase, parts, base) for base in BASES] == [want] * len(BASES), phrase
+
+
+def test_a_day_and_month_read_from_anchors_years_apart_is_dated_in_each_anchors_year():
+    # one cached parse of "29 February" serves both anchors, and each still picks its own leap year
+    first = resolve_date("Drones hit the port on 29 February.", dt.datetime(2024, 3, 2, 9, tzinfo=dt.timezone.utc))
+    later = resolve_date("Drones hit the port on 29 February.", dt.datetime(2028, 3, 2, 9, tzinfo=dt.timezone.utc))
+    assert (first.date, later.date) == (dt.date(2024, 2, 29), dt.date(2028, 2, 29))
+    assert first.explicit and later.explicit
