@@ -308,7 +308,11 @@ def main(argv: list[str]) -> int:
     print(f"start-up: `timeline build data/raw` median {up['median_s']:.2f} s wall over {up['runs']} runs "
           f"(min {up['min_s']:.2f}, max {up['max_s']:.2f}; exit {up['exit_codes']})", flush=True)
     report = {"machine": machine(), "seed": args.seed, "jobs": args.jobs or 1, "startup": up, "sizes": []}
-    report["real_text"] = real_text(args.real_runs)
+    try:
+        report["real_text"] = real_text(args.real_runs)
+    except RuntimeError as exc:                 # the sizes are still measured
+        print(exc, file=sys.stderr)
+        report["real_text"], report["failed_real_text"] = None, str(exc)
     for n in args.sizes:
         try:
             r = measure(n, args.seed, args.jobs)
@@ -325,7 +329,7 @@ def main(argv: list[str]) -> int:
     if report["real_text"] is not None:
         print("\n" + real_text_line(report["real_text"], report["sizes"]))
     print(f"\n(written to {args.json})")
-    return 1 if "failed" in report else 0
+    return 1 if "failed" in report or "failed_real_text" in report else 0
 
 
 if __name__ == "__main__":

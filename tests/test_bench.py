@@ -82,3 +82,19 @@ def test_the_line_compares_words_per_second_with_the_largest_synthetic_build():
 @pytest.mark.parametrize("folder", bench.REAL_TEXT[:1])
 def test_the_sample_shipped_with_the_project_is_there(folder):
     assert folder.is_dir() and pipeline.read_items([folder], strict=True)[0]
+
+
+def test_a_failed_real_text_run_does_not_stop_the_sizes(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(bench, "startup", lambda runs: {"runs": runs, "median_s": 1.0, "min_s": 1.0, "max_s": 1.0,
+                                                       "exit_codes": [0]})
+    monkeypatch.setattr(bench, "real_text", lambda runs: (_ for _ in ()).throw(RuntimeError("sample unreadable")))
+    measured = []
+    monkeypatch.setattr(bench, "measure", lambda n, seed, jobs: measured.append(n) or {
+        "items": n, "skipped": 0, "wall_s": 2.0, "mentions": 1, "events": 1, "peak_rss_mb": 100,
+        "other_s": 0.1, "stage_s": dict.fromkeys(bench.STAGES, 0.3), "add_a_page": {"wall_s": 0.5, "peak_rss_mb": 100}})
+    out = tmp_path / "results.json"
+    assert bench.main(["100", "--json", str(out)]) == 1
+    assert measured == [100]
+    report = json.loads(out.read_text())
+    assert report["failed_real_text"] == "sample unreadable" and report["sizes"][0]["items"] == 100
+    assert "sample unreadable" in capsys.readouterr().err
