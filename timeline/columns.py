@@ -306,11 +306,12 @@ def _figures(data: dict[str, list], n: int) -> tuple[np.ndarray, np.ndarray, np.
     row by row in category order."""
     rows, cats, values = [], [], []
     for k, name in enumerate(schema.figure_categories()):
-        present = [row for row, v in enumerate(data[name]) if v is not None]
+        present = [(row, v) for row, v in enumerate(data[name]) if v is not None]
         if present:
-            rows.append(np.array(present, dtype=np.int64))
-            cats.append(np.full(len(present), k, dtype=np.int8))
-            values.append(np.array([data[name][row] for row in present], dtype=np.int64))
+            at, found = zip(*present)
+            rows.append(np.array(at, dtype=np.int64))
+            cats.append(np.full(len(at), k, dtype=np.int8))
+            values.append(np.array(found, dtype=np.int64))
     if not rows:
         return np.zeros(n, dtype=np.int64), np.array([], dtype=np.int8), np.array([], dtype=np.int64)
     row, cat, value = np.concatenate(rows), np.concatenate(cats), np.concatenate(values)

@@ -279,7 +279,8 @@ def _taken_whole(scan: "_Scan", columns: MentionColumns, order: np.ndarray, repl
     rows, event = seq[at], number[codes[at]]
     joined, why, whys, by_id = _checked_links(columns, replay, rows, event, first[event] == at,
                                               day[seq[first]][event])
-    old = _earlier_events(replay.events, [scan.earlier.ids[c] for c in found.tolist()])
+    ids = [scan.earlier.ids[c] for c in found.tolist()]
+    old = _earlier_events(replay.events, ids)
     if old is None:
         return taken       # (unreadable here: the scan takes them one by one)
     firsts = _first_reports(columns, rows, event, len(found), by_id)
@@ -298,7 +299,7 @@ def _taken_whole(scan: "_Scan", columns: MentionColumns, order: np.ndarray, repl
     scan.done = len(rows)
     scan.merged_as_before = len(rows)
     counts = np.bincount(event, minlength=len(found))
-    scan.claims.extend(zip((-counts).tolist(), (scan.earlier.ids[c] for c in found.tolist()), range(len(found))))
+    scan.claims.extend(zip((-counts).tolist(), ids, range(len(found))))
     scan.firsts.extend(firsts)
     scan.as_before.update(dict.fromkeys(found.tolist()))
     scan.chunks.append(old)

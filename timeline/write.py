@@ -306,7 +306,7 @@ def joined(pieces: Iterable[pa.Array | pa.ChunkedArray], kind: pa.DataType, rows
         return pa.concat_arrays(chunks).cast(kind) if chunks else pa.array([], kind)
     if pa.types.is_string(kind) and bound is None:
         pieces = list(pieces)        # (sized first: held)
-        bound = sum(_span(chunk)[1] - _span(chunk)[0] for chunk in _chunks(pieces))
+        bound = sum(hi - lo for lo, hi in map(_span, _chunks(pieces)))
     valid = np.ones(rows, dtype=bool)
     row = 0
     if pa.types.is_string(kind):
